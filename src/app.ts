@@ -1,0 +1,166 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createFetch } from '@whatwg-node/fetch';
+import { createYoga } from 'graphql-yoga';
+import { WebSocketServer } from 'ws';
+import type { Config } from './config.js';
+import { createContext, type Context, type Services } from './context.js';
+import type { Orm } from './database/orm.js';
+import { createSql } from './database/sql.js';
+import { createMaskError } from './error-masking.js';
+import { getSchema } from './schema/index.js';
+import { createAuthService } from './services/auth.js';
+import { createDocumentStore } from './services/documents.js';
+import type { Logger } from './services/logger.js';
+import { createCmaStages } from './services/pipeline/stages/index.js';
+import { createProcessingService } from './services/pipeline/processing.js';
+import { createPipelineRunner, type PipelineRunner, type RunnerOptions } from './services/pipeline/runner.js';
+import type { Stage } from './services/pipeline/stage.js';
+import { createAppPubSub, type AppPubSub } from './services/pubsub.js';
+import { createReviewService } from './services/review.js';
+import { attachGraphqlWs } from './ws.js';
+
+export interface AppDeps {
+  config: Config;
+  orm: Orm;
+  logger: Logger;
+  /** Defaults to an in-memory pubsub; pass one over Redis for several processes. */
+  pubsub?: AppPubSub;
+  /** Defaults to the CMA stages; tests pass gated stages. */
+  stages?: Stage[];
+  runner?: Partial<Pick<RunnerOptions, 'pollIntervalMs' | 'maxAttempts' | 'progressIntervalMs'>>;
+}
+
+export interface App {
+  server: Server;
+  services: Services;
+  runner: PipelineRunner;
+  /** Listens (PORT 0 picks a free port) and starts the runner; resolves with the base URL. */
+  start(): Promise<string>;
+  /** Stops taking work, hands running runs back, closes every socket. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** The whole service on one port: GraphQL over HTTP, SSE and graphql-ws, and health checks. */
+export function buildApp(deps: AppDeps): App {
+  const { config, orm, logger } = deps;
+  const sql = createSql(orm);
+  const pubsub = deps.pubsub ?? createAppPubSub();
+  const stages = deps.stages ?? createCmaStages({ reviewThreshold: config.reviewThreshold, dataDir: config.dataDir });
+  const runner = createPipelineRunner({
+    orm,
+    sql,
+    pubsub,
+    logger,
+    stages,
+    concurrency: config.pipelineConcurrency,
+    leaseSeconds: config.leaseSeconds,
+    ...deps.runner,
+  });
+  const documents = createDocumentStore({ dataDir: config.dataDir, maxUploadBytes: config.maxUploadBytes, logger });
+  const services: Services = {
+    config,
+    logger,
+    sql,
+    pubsub,
+    auth: createAuthService({ secret: config.jwtSecret, expiresIn: config.jwtExpiresIn }),
+    documents,
+    processing: createProcessingService({ sql, runner, logger }),
+    review: createReviewService({ sql }),
+    fork: () => orm.em.fork(),
+  };
+
+  const yoga = createYoga<{ connectionParams?: Record<string, unknown> }, Context>({
+    schema: getSchema(),
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    renderGraphiQL,
+    graphiql: { title: 'CMA processing', subscriptionsProtocol: 'WS' },
+    logging: yogaLogger(logger.child({ component: 'yoga' })),
+    maskedErrors: { maskError: createMaskError(logger) },
+    // The multipart parser stops reading a file at the limit, so an oversize upload fails fast.
+    fetchAPI: createFetch({ formDataLimits: { fileSize: config.maxUploadBytes + 1, files: 1, fieldSize: 1024 * 1024 } }),
+    context: ({ request, connectionParams }) =>
+      createContext(
+        services,
+        request?.headers.get('authorization') ?? (connectionParams?.authorization as string | undefined),
+      ),
+  });
+
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    if (req.url === '/healthz' || req.url === '/readyz') return health(req, res);
+    return yoga(req, res);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  const wss = new WebSocketServer({ server, path: '/graphql' });
+  const ws = attachGraphqlWs({ wss, yoga, services });
+
+  async function health(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const send = (status: number, body: object) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.url === '/healthz') return send(200, { status: 'ok' });
+    try {
+      await withTimeout(sql.query('select 1'), 2000);
+      send(200, { status: 'ready' });
+    } catch {
+      send(503, { status: 'unavailable', reason: 'database does not answer' });
+    }
+  }
+
+  let stopping: Promise<void> | null = null;
+  return {
+    server,
+    services,
+    runner,
+    async start() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => resolve());
+      });
+      await runner.start();
+      const { port } = server.address() as AddressInfo;
+      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+      return `http://${host}:${port}`;
+    },
+    stop() {
+      stopping ??= (async () => {
+        server.close();
+        await runner.stop();
+        await ws.dispose();
+        for (const socket of sockets) socket.destroy();
+        await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
+      })();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * yoga logs every error a resolver throws at error level; expected ones (a CONFLICT, a bad
+ * token) are not server errors, and unexpected ones are already logged by the error masking.
+ */
+function yogaLogger(log: Logger) {
+  return {
+    debug: (...args: unknown[]) => log.debug({ args }, 'yoga'),
+    info: (...args: unknown[]) => log.info({ args }, 'yoga'),
+    warn: (...args: unknown[]) => log.warn({ args }, 'yoga'),
+    error: (...args: unknown[]) => log.debug({ args }, 'yoga error'),
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timeout')), ms);
+    }),
+  ]);
+}

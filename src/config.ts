@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The only reader of `process.env`. Everything the service can be told from outside is parsed
+ * and checked here once; `loadConfig` prints every problem at once and the caller exits 1.
+ */
+const intFrom = (def: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    JWT_SECRET: z.string().optional(),
+    JWT_EXPIRES_IN: z
+      .string()
+      .regex(/^\d+\s*(s|m|h|d)$/, 'must look like 30m, 12h or 7d')
+      .default('12h'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: intFrom(4000, 0, 65535),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATA_DIR: z.string().min(1).default('./.data'),
+    MAX_UPLOAD_BYTES: intFrom(50 * 1024 * 1024, 1, 2 ** 31 - 1),
+    PIPELINE_CONCURRENCY: intFrom(4, 1, 256),
+    LEASE_SECONDS: intFrom(30, 2, 3600),
+    REVIEW_THRESHOLD: z.coerce.number().min(0).max(1).default(0.75),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && (env.JWT_SECRET ?? '').length < 32) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_SECRET'],
+        message: 'is required in production and must be at least 32 characters',
+      });
+    }
+    if (env.JWT_SECRET !== undefined && env.JWT_SECRET.length < 32) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 characters' });
+    }
+  });
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  /** Absent: start an embedded PostgreSQL under `dataDir`. */
+  databaseUrl: string | undefined;
+  jwtSecret: Uint8Array;
+  jwtExpiresIn: string;
+  host: string;
+  port: number;
+  logLevel: string;
+  dataDir: string;
+  maxUploadBytes: number;
+  pipelineConcurrency: number;
+  leaseSeconds: number;
+  reviewThreshold: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws `ConfigError` listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    env: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    jwtSecret: new TextEncoder().encode(e.JWT_SECRET ?? developmentSecret(dataDir)),
+    jwtExpiresIn: e.JWT_EXPIRES_IN.replace(/\s+/g, ''),
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    dataDir,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    pipelineConcurrency: e.PIPELINE_CONCURRENCY,
+    leaseSeconds: e.LEASE_SECONDS,
+    reviewThreshold: e.REVIEW_THRESHOLD,
+  };
+}
+
+/** Development only: a random secret kept in the data directory so tokens survive restarts. */
+function developmentSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'jwt-secret');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    mkdirSync(dataDir, { recursive: true });
+    const secret = randomBytes(48).toString('base64url');
+    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+    return secret;
+  }
+}

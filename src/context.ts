@@ -1,0 +1,51 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from './config.js';
+import type { Sql } from './database/sql.js';
+import { bearerToken, type AuthService, type Viewer } from './services/auth.js';
+import type { DocumentStore } from './services/documents.js';
+import { AppError } from './services/errors.js';
+import type { Logger } from './services/logger.js';
+import type { ProcessingService } from './services/pipeline/processing.js';
+import type { AppPubSub } from './services/pubsub.js';
+import type { ReviewService } from './services/review.js';
+
+/** Everything long-lived that resolvers call. Built once in `buildApp`. */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  sql: Sql;
+  pubsub: AppPubSub;
+  auth: AuthService;
+  documents: DocumentStore;
+  processing: ProcessingService;
+  review: ReviewService;
+  /** A fresh entity manager for one request or one subscription. */
+  fork(): EntityManager;
+}
+
+/** Per request (HTTP) or per operation (graphql-ws): its own em fork and its caller. */
+export interface Context {
+  em: EntityManager;
+  services: Services;
+  viewer: Viewer | null;
+  /** Set when a token was sent but is not valid: reported instead of "sign in first". */
+  authError: AppError | null;
+}
+
+export async function createContext(services: Services, authorization: string | null | undefined): Promise<Context> {
+  const base = { em: services.fork(), services, viewer: null, authError: null };
+  try {
+    const token = bearerToken(authorization);
+    if (!token) return base;
+    return { ...base, viewer: await services.auth.verify(token) };
+  } catch (err) {
+    if (err instanceof AppError) return { ...base, authError: err };
+    throw err;
+  }
+}
+
+/** The caller, or UNAUTHENTICATED. Every firm-scoped field starts here. */
+export function requireViewer(ctx: Context): Viewer {
+  if (ctx.viewer) return ctx.viewer;
+  throw ctx.authError ?? new AppError('UNAUTHENTICATED', 'sign in first: send "Authorization: Bearer <token>"');
+}

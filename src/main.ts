@@ -1,0 +1,62 @@
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { ensureDatabase } from './database/database-url.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded.js';
+import { createOrm } from './database/orm.js';
+import { createLogger } from './services/logger.js';
+import path from 'node:path';
+
+/** Entry point: config → database (embedded when no DATABASE_URL) → ORM → app; stop on signals. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel, process.stdout.isTTY && config.env !== 'production');
+
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dir: path.join(config.dataDir, 'postgres'), logger });
+    databaseUrl = embedded.url.replace(/\/postgres$/, '/cma');
+    await ensureDatabase(databaseUrl);
+    logger.info({ ms: embedded.startup.ms, cold: embedded.startup.cold, dataDir: config.dataDir }, 'embedded PostgreSQL started');
+  }
+  const orm = await createOrm(databaseUrl, logger);
+  const app = buildApp({ config, orm, logger });
+  const url = await app.start();
+  logger.info({ url: `${url}/graphql` }, `CMA processing service ready: open ${url}/graphql for the playground`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    const force = setTimeout(() => {
+      logger.error('graceful stop took longer than 25 s; exiting');
+      process.exit(1);
+    }, 25_000);
+    force.unref();
+    try {
+      await app.stop();
+      await orm.close();
+      await embedded?.stop();
+    } finally {
+      clearTimeout(force);
+    }
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error('failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,17 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/** The one structured logger; components take children with their own bindings. */
+export function createLogger(level: string, pretty = false): Logger {
+  return pino({
+    level,
+    base: { service: 'cma-processing' },
+    // Never let a secret reach the log, whatever a caller passes in.
+    redact: {
+      paths: ['password', '*.password', 'passwordHash', '*.passwordHash', 'token', '*.token', 'authorization', '*.authorization', 'req.headers.authorization'],
+      censor: '[redacted]',
+    },
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } } : {}),
+  });
+}

@@ -1,0 +1,81 @@
+import type { Sql } from '../../database/sql.js';
+import { AppError, notFound, parseId } from '../errors.js';
+import type { Logger } from '../logger.js';
+import * as store from './run-store.js';
+import type { PipelineRunner } from './runner.js';
+
+export interface StartResult {
+  message: string;
+  project: store.ProjectRow;
+  run: store.RunRow;
+}
+
+/**
+ * The two user actions on the pipeline. `start` does no stage work and reads no file: one
+ * statement claims the project and records the run, and the runner takes it from there.
+ */
+export function createProcessingService({ sql, runner, logger }: { sql: Sql; runner: PipelineRunner; logger: Logger }) {
+  return {
+    async start(firmId: string, rawProjectId: string, options: { restart?: boolean | null } = {}): Promise<StartResult> {
+      const projectId = parseId(rawProjectId, 'projectId');
+      const restart = options.restart ?? false;
+      const slot = runner.reserveSlot();
+      let claimed: Awaited<ReturnType<typeof store.claimAndCreateRun>> = null;
+      try {
+        claimed = await store.claimAndCreateRun(sql, {
+          projectId,
+          firmId,
+          restart,
+          owner: slot ? runner.instanceId : null,
+          stages: runner.stageNames,
+          message: slot ? 'Processing started' : 'Queued: waiting for a free pipeline slot',
+        });
+      } catch (err) {
+        // The unique index on active runs is the last line of defence against a double run.
+        if ((err as { code?: string }).code === '23505') claimed = null;
+        else {
+          if (slot) runner.releaseSlot();
+          throw err;
+        }
+      }
+      if (!claimed) {
+        if (slot) runner.releaseSlot();
+        const why = await store.diagnoseClaim(sql, projectId, firmId);
+        if (why === 'missing') throw notFound('project');
+        if (why === 'review-pending') {
+          throw new AppError('REVIEW_PENDING', 'line items still need review: classify every item in lineItems(needsReview: true) first, or start with restart: true');
+        }
+        throw new AppError('CONFLICT', 'this project is already being processed');
+      }
+      runner.publish(claimed.event);
+      if (slot) runner.launch(claimed.run);
+      else void runner.drain();
+      logger.info({ projectId, runId: claimed.run.id, queued: !slot }, 'processing started');
+      return { message: slot ? 'Processing started' : 'Processing queued', project: claimed.project, run: claimed.run };
+    },
+
+    /** Stops a run at its next safe point; resolves with the project once it is cancelled here. */
+    async cancel(firmId: string, rawProjectId: string): Promise<void> {
+      const projectId = parseId(rawProjectId, 'projectId');
+      const run = await store.requestCancel(sql, projectId, firmId);
+      if (!run) {
+        const why = await store.diagnoseClaim(sql, projectId, firmId);
+        if (why === 'missing') throw notFound('project');
+        throw new AppError('BAD_USER_INPUT', 'this project is not being processed; there is nothing to cancel');
+      }
+      if (run.status === 'QUEUED') {
+        const event = await sql.tx(async (tx) => {
+          if (!(await store.finishRun(tx, run.id, null, 'CANCELLED', null))) return null;
+          return store.transition(tx, projectId, { status: 'CANCELLED', isProcessing: false }, { runId: run.id, message: 'Processing cancelled' });
+        });
+        if (event) {
+          runner.publish(event);
+          return;
+        }
+      }
+      // Running here: wait for the safe point. Running elsewhere: its runner sees the flag on its next heartbeat.
+      await runner.cancelLocal(run.id);
+    },
+  };
+}
+export type ProcessingService = ReturnType<typeof createProcessingService>;

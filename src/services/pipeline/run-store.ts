@@ -1,0 +1,331 @@
+import type { Sql } from '../../database/sql.js';
+import type { PipelineStage, ProjectStatus, RunStatus, StageStatus } from '../../entities/index.js';
+import type { ProjectStatusEvent } from '../pubsub.js';
+
+/**
+ * Every SQL statement of the pipeline's life cycle. Invariants kept here:
+ * - a project's state change and its stored event are one statement (`transition`), so the
+ *   event log and the row never disagree and `sequence` is taken under the row lock;
+ * - writes to a RUNNING run are guarded by `lease_owner`, so a runner that lost its lease
+ *   (recovered elsewhere) cannot overwrite the new owner's work.
+ */
+
+export const PROJECT_COLUMNS = `id, firm_id as "firmId", name, client_name as "clientName", status,
+  is_processing as "isProcessing", current_stage as "currentStage", progress,
+  error_message as "errorMessage", last_sequence as "lastSequence",
+  extracted_digest as "extractedDigest", classified_digest as "classifiedDigest",
+  created_at as "createdAt", updated_at as "updatedAt"`;
+
+export const RUN_COLUMNS = `id, project_id as "projectId", firm_id as "firmId", status, restart,
+  queued_at as "queuedAt", started_at as "startedAt", finished_at as "finishedAt",
+  heartbeat_at as "heartbeatAt", lease_owner as "leaseOwner", attempts,
+  cancel_requested as "cancelRequested", error_message as "errorMessage"`;
+
+export const EVENT_COLUMNS = `project_id as "projectId", run_id as "runId", sequence, status, stage,
+  progress, message, error_message as "errorMessage", at`;
+
+export interface ProjectRow {
+  id: string;
+  firmId: string;
+  name: string;
+  clientName?: string | null;
+  status: ProjectStatus;
+  isProcessing: boolean;
+  currentStage?: PipelineStage | null;
+  progress: number;
+  errorMessage?: string | null;
+  lastSequence: number;
+  extractedDigest?: string | null;
+  classifiedDigest?: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface RunRow {
+  id: string;
+  projectId: string;
+  firmId: string;
+  status: RunStatus;
+  restart: boolean;
+  queuedAt: Date;
+  startedAt: Date;
+  finishedAt?: Date | null;
+  heartbeatAt?: Date | null;
+  leaseOwner?: string | null;
+  attempts: number;
+  cancelRequested: boolean;
+  errorMessage?: string | null;
+}
+
+export interface StageRow {
+  stage: PipelineStage;
+  status: StageStatus;
+  progress: number;
+}
+
+/** The project columns a transition may set; everything else stays as it is. */
+export interface ProjectPatch {
+  status?: ProjectStatus;
+  isProcessing?: boolean;
+  currentStage?: PipelineStage | null;
+  progress?: number;
+  errorMessage?: string | null;
+}
+
+const PATCH_COLUMNS: Record<keyof ProjectPatch, string> = {
+  status: 'status',
+  isProcessing: 'is_processing',
+  currentStage: 'current_stage',
+  progress: 'progress',
+  errorMessage: 'error_message',
+};
+
+/**
+ * Applies `patch` to the project, takes the next sequence and stores the event, in one
+ * statement. Returns the stored event (to publish after commit), or null if the project is gone.
+ */
+export async function transition(
+  sql: Sql,
+  projectId: string,
+  patch: ProjectPatch,
+  meta: { runId: string | null; message: string | null },
+): Promise<ProjectStatusEvent | null> {
+  const sets: string[] = [];
+  const params: unknown[] = [projectId, meta.runId, meta.message];
+  for (const [key, column] of Object.entries(PATCH_COLUMNS) as [keyof ProjectPatch, string][]) {
+    if (patch[key] !== undefined) {
+      params.push(patch[key]);
+      sets.push(`${column} = $${params.length}`);
+    }
+  }
+  const rows = await sql.query<ProjectStatusEvent>(
+    `with p as (
+       update cma_projects set ${[...sets, 'last_sequence = last_sequence + 1', 'updated_at = now()'].join(', ')}
+       where id = $1
+       returning id, last_sequence, status, current_stage, progress, error_message)
+     insert into project_status_events (project_id, sequence, run_id, status, stage, progress, message, error_message)
+     select id, last_sequence, $2, status, current_stage, progress, $3, error_message from p
+     returning ${EVENT_COLUMNS}`,
+    params,
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * The claim: in ONE statement, flip `is_processing` if and only if it was false (and the review
+ * gate allows), create the run and its stage rows, and store the first event. Racing callers
+ * serialise on the row lock; exactly one gets a row back. `owner` null means "queue it".
+ */
+export async function claimAndCreateRun(
+  sql: Sql,
+  args: { projectId: string; firmId: string; restart: boolean; owner: string | null; stages: readonly PipelineStage[]; message: string },
+): Promise<{ project: ProjectRow; run: RunRow; event: ProjectStatusEvent } | null> {
+  const rows = await sql.query<{ project: Record<string, unknown>; run: Record<string, unknown>; event: Record<string, unknown> }>(
+    `with claimed as (
+       update cma_projects
+       set is_processing = true, status = case when $4::text is null then 'QUEUED' else 'PROCESSING' end,
+           error_message = null, current_stage = null, progress = 0,
+           last_sequence = last_sequence + 1, updated_at = now()
+       where id = $1 and firm_id = $2 and is_processing = false
+         and (status <> 'REVIEWING' or $3 or not exists (
+           select 1 from line_items where project_id = $1 and needs_review))
+       returning *),
+     run as (
+       insert into pipeline_runs (project_id, firm_id, status, restart, lease_owner, heartbeat_at, attempts)
+       select id, firm_id, case when $4::text is null then 'QUEUED' else 'RUNNING' end, $3, $4,
+              case when $4::text is null then null else now() end,
+              case when $4::text is null then 0 else 1 end
+       from claimed
+       returning *),
+     stages as (
+       insert into pipeline_stage_runs (run_id, stage, position)
+       select run.id, s.stage, s.position from run, unnest($5::text[]) with ordinality as s(stage, position)
+       returning run_id),
+     event as (
+       insert into project_status_events (project_id, sequence, run_id, status, stage, progress, message)
+       select claimed.id, claimed.last_sequence, run.id, claimed.status, null, 0, $6 from claimed, run
+       returning *)
+     select ${jsonOf('claimed', PROJECT_COLUMNS)} as project, ${jsonOf('run', RUN_COLUMNS)} as run,
+            ${jsonOf('event', EVENT_COLUMNS)} as event
+     from claimed, run, event, (select count(*) from stages) as s`,
+    [args.projectId, args.firmId, args.restart, args.owner, args.stages, args.message],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    project: reviveDates(row.project, ['createdAt', 'updatedAt']) as unknown as ProjectRow,
+    run: reviveDates(row.run, ['queuedAt', 'startedAt', 'finishedAt', 'heartbeatAt']) as unknown as RunRow,
+    event: reviveDates(row.event, ['at']) as unknown as ProjectStatusEvent,
+  };
+}
+
+/** Why a claim found nothing: which of NOT_FOUND, CONFLICT or REVIEW_PENDING applies. */
+export async function diagnoseClaim(
+  sql: Sql,
+  projectId: string,
+  firmId: string,
+): Promise<'missing' | 'running' | 'review-pending' | 'free'> {
+  const rows = await sql.query<{ isProcessing: boolean; status: string; pending: boolean }>(
+    `select is_processing as "isProcessing", status,
+            exists (select 1 from line_items where project_id = $1 and needs_review) as pending
+     from cma_projects where id = $1 and firm_id = $2`,
+    [projectId, firmId],
+  );
+  const row = rows[0];
+  if (!row) return 'missing';
+  if (row.isProcessing) return 'running';
+  if (row.status === 'REVIEWING' && row.pending) return 'review-pending';
+  return 'free';
+}
+
+/** Row-to-JSON of a CTE with the camelCase aliases of `columns`. */
+function jsonOf(table: string, columns: string): string {
+  const pairs = columns.split(',').map((c) => {
+    const [expr, alias] = c.trim().split(/\s+as\s+/i);
+    const name = (alias ?? expr!).replace(/"/g, '').trim();
+    return `'${name}', ${table}.${expr!.trim()}`;
+  });
+  return `json_build_object(${pairs.join(', ')})`;
+}
+
+function reviveDates(row: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  for (const key of keys) if (typeof row[key] === 'string') row[key] = new Date(row[key] as string);
+  return row;
+}
+
+export async function loadStages(sql: Sql, runId: string): Promise<StageRow[]> {
+  return sql.query<StageRow>(
+    `select stage, status, progress from pipeline_stage_runs where run_id = $1 order by position`,
+    [runId],
+  );
+}
+
+/** Marks a stage's state; guarded by the lease so a deposed runner writes nothing. */
+export async function setStage(
+  sql: Sql,
+  runId: string,
+  owner: string,
+  stage: PipelineStage,
+  status: StageStatus,
+  progress: number,
+): Promise<boolean> {
+  const rows = await sql.query(
+    `update pipeline_stage_runs s
+     set status = $4, progress = $5,
+         started_at = case when $4 = 'RUNNING' then now() else coalesce(s.started_at, now()) end,
+         finished_at = case when $4 in ('DONE', 'SKIPPED', 'FAILED') then now() else null end
+     from pipeline_runs r
+     where s.run_id = $1 and s.stage = $3 and r.id = s.run_id and r.lease_owner = $2 and r.status = 'RUNNING'
+     returning s.run_id`,
+    [runId, owner, stage, status, progress],
+  );
+  return rows.length > 0;
+}
+
+/** A progress tick: stored on the project and stage rows (not as an event), with a sequence. */
+export async function tick(
+  sql: Sql,
+  args: { projectId: string; runId: string; stage: PipelineStage; stageProgress: number; progress: number },
+): Promise<ProjectStatusEvent | null> {
+  const rows = await sql.query<ProjectStatusEvent>(
+    `with s as (
+       update pipeline_stage_runs set progress = $4 where run_id = $2 and stage = $3 and status = 'RUNNING'
+       returning run_id)
+     update cma_projects p set progress = $5, last_sequence = last_sequence + 1, updated_at = now()
+     from s where p.id = $1 and p.is_processing
+     returning p.id as "projectId", s.run_id as "runId", p.last_sequence as sequence, p.status,
+               p.current_stage as stage, p.progress, null::text as message, null::text as "errorMessage", now() as at`,
+    [args.projectId, args.runId, args.stage, args.stageProgress, args.progress],
+  );
+  return rows[0] ?? null;
+}
+
+/** Ends a run (in the caller's transaction); false if this runner no longer holds the lease. */
+export async function finishRun(
+  sql: Sql,
+  runId: string,
+  owner: string | null,
+  status: RunStatus,
+  errorMessage: string | null,
+): Promise<boolean> {
+  const rows = await sql.query(
+    `update pipeline_runs set status = $3, finished_at = now(), error_message = $4, lease_owner = null, heartbeat_at = null
+     where id = $1 and status in ('QUEUED', 'RUNNING') and ($2::text is null and status = 'QUEUED' or lease_owner = $2)
+     returning id`,
+    [runId, owner, status, errorMessage],
+  );
+  return rows.length > 0;
+}
+
+/** Takes up to `limit` queued runs, oldest first, for `owner`. Safe across processes. */
+export async function takeQueued(sql: Sql, owner: string, limit: number): Promise<RunRow[]> {
+  return sql.query<RunRow>(
+    `with next as (
+       select id from pipeline_runs where status = 'QUEUED'
+       order by queued_at, id limit $2 for update skip locked)
+     update pipeline_runs r
+     set status = 'RUNNING', lease_owner = $1, heartbeat_at = now(), attempts = r.attempts + 1,
+         started_at = case when r.attempts = 0 then now() else r.started_at end
+     from next where r.id = next.id
+     returning ${RUN_COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1r.$2')}`,
+    [owner, limit],
+  );
+}
+
+/** Refreshes the leases of this runner's runs; returns the ones it still holds. */
+export async function heartbeat(sql: Sql, owner: string): Promise<{ id: string; cancelRequested: boolean }[]> {
+  return sql.query(
+    `update pipeline_runs set heartbeat_at = now() where lease_owner = $1 and status = 'RUNNING'
+     returning id, cancel_requested as "cancelRequested"`,
+    [owner],
+  );
+}
+
+/**
+ * Hands a RUNNING run back to the queue (graceful stop, or an expired lease), keeping its place:
+ * finished stages stay DONE so the next owner resumes after them.
+ */
+export async function requeue(sql: Sql, runId: string, owner: string | null): Promise<boolean> {
+  const rows = await sql.query(
+    `update pipeline_runs set status = 'QUEUED', lease_owner = null, heartbeat_at = null
+     where id = $1 and status = 'RUNNING' and ($2::text is null or lease_owner = $2)
+     returning id`,
+    [runId, owner],
+  );
+  if (rows.length === 0) return false;
+  await sql.query(
+    `update pipeline_stage_runs set status = 'PENDING', progress = 0, started_at = null
+     where run_id = $1 and status = 'RUNNING'`,
+    [runId],
+  );
+  return true;
+}
+
+/** RUNNING runs whose lease is older than `leaseSeconds`, locked for the caller's transaction. */
+export async function lockExpired(sql: Sql, leaseSeconds: number, limit = 50): Promise<(RunRow & { stage: PipelineStage | null })[]> {
+  return sql.query(
+    `select ${RUN_COLUMNS}, (select stage from pipeline_stage_runs s where s.run_id = r.id and s.status = 'RUNNING'
+                             order by position limit 1) as stage
+     from pipeline_runs r
+     where status = 'RUNNING' and heartbeat_at < now() - make_interval(secs => $1)
+     order by heartbeat_at limit $2 for update skip locked`,
+    [leaseSeconds, limit],
+  );
+}
+
+export async function requestCancel(sql: Sql, projectId: string, firmId: string): Promise<RunRow | null> {
+  const rows = await sql.query<RunRow>(
+    `update pipeline_runs set cancel_requested = true
+     where project_id = $1 and firm_id = $2 and status in ('QUEUED', 'RUNNING')
+     returning ${RUN_COLUMNS}`,
+    [projectId, firmId],
+  );
+  return rows[0] ?? null;
+}
+
+export async function markStageFailed(sql: Sql, runId: string, stage: PipelineStage): Promise<void> {
+  await sql.query(
+    `update pipeline_stage_runs set status = 'FAILED', finished_at = now() where run_id = $1 and stage = $2`,
+    [runId, stage],
+  );
+}

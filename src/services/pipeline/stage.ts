@@ -1,0 +1,48 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { PipelineStage } from '../../entities/index.js';
+import type { Sql } from '../../database/sql.js';
+import type { Logger } from '../logger.js';
+
+/** What a stage gets to do its work. */
+export interface StageContext {
+  projectId: string;
+  firmId: string;
+  runId: string;
+  /** Its own entity manager fork, for this run only. */
+  em: EntityManager;
+  sql: Sql;
+  /** Aborted on cancel, shutdown or a lost lease: stop at the next safe point (between batches). */
+  signal: AbortSignal;
+  /** 0..1 within this stage; cheap to call often, the runner throttles what it publishes. */
+  reportProgress(fraction: number): void;
+  /** sha256 over the project's documents (ids and hashes), the key of the checkpoints. */
+  documentsDigest: string;
+  /** True when the run was started with `restart: true`: checkpoints are ignored. */
+  restart: boolean;
+  logger: Logger;
+}
+
+/** A stage may end the run early by pausing it for a person (the REVIEW gate). */
+export type StageOutcome = { pause: 'REVIEWING'; message: string } | void;
+
+export interface Stage {
+  name: PipelineStage;
+  /** Share of the whole pipeline's progress bar, relative to the other stages. */
+  weight: number;
+  /** Whether an earlier run's result still holds, so this stage can be SKIPPED. */
+  isCheckpointed?(ctx: StageContext): Promise<boolean>;
+  /** False when a half-done attempt cannot simply be run again after a crash. Default true. */
+  resumable?: boolean;
+  run(ctx: StageContext): Promise<StageOutcome>;
+}
+
+/**
+ * An error whose message is meant for the user (a bad row, a balance sheet that does not
+ * tally). Anything else thrown by a stage is reported as an internal failure and logged.
+ */
+export class StageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StageError';
+  }
+}

@@ -1,0 +1,60 @@
+import { createClassifier, type Classifier } from '../../cma/classifier.js';
+import type { Statement } from '../../cma/fields.js';
+import type { Stage } from '../stage.js';
+
+/**
+ * CLASSIFY: gives every line item a head and a confidence, with the firm's remembered labels
+ * first (one classifier per statement, since a label is remembered per statement). Batches by
+ * id, all in one transaction with the checkpoint.
+ */
+export function classifyStage({ reviewThreshold, batchSize = 5000 }: { reviewThreshold: number; batchSize?: number }): Stage {
+  return {
+    name: 'CLASSIFY',
+    weight: 35,
+    async isCheckpointed(ctx) {
+      const rows = await ctx.sql.query<{ digest: string | null }>(
+        'select classified_digest as digest from cma_projects where id = $1',
+        [ctx.projectId],
+      );
+      return rows[0]?.digest === ctx.documentsDigest;
+    },
+    async run(ctx) {
+      const remembered = await ctx.sql.query<{ statement: Statement; label: string; head: string }>(
+        'select statement, label, head from firm_label_heads where firm_id = $1',
+        [ctx.firmId],
+      );
+      const classifiers = {} as Record<Statement, Classifier>;
+      for (const statement of ['BALANCE_SHEET', 'PROFIT_AND_LOSS'] as const) {
+        const labels = new Map(remembered.filter((r) => r.statement === statement).map((r) => [r.label, r.head]));
+        classifiers[statement] = createClassifier({ remembered: labels, reviewThreshold });
+      }
+      await ctx.sql.tx(async (tx) => {
+        const [{ total = 0 } = {}] = await tx.query<{ total: number }>(
+          'select count(*)::int as total from line_items where project_id = $1',
+          [ctx.projectId],
+        );
+        let done = 0;
+        let after = '0';
+        while (true) {
+          ctx.signal.throwIfAborted();
+          const items = await tx.query<{ id: string; statement: Statement; label: string }>(
+            `select id, statement, label from line_items where project_id = $1 and id > $2 order by id limit $3`,
+            [ctx.projectId, after, batchSize],
+          );
+          if (items.length === 0) break;
+          const results = items.map((item) => classifiers[item.statement].classify(item.label, item.statement));
+          await tx.query(
+            `update line_items l set head = v.head, confidence = v.confidence, needs_review = v.needs_review
+             from unnest($1::bigint[], $2::text[], $3::float8[], $4::bool[]) as v(id, head, confidence, needs_review)
+             where l.id = v.id`,
+            [items.map((i) => i.id), results.map((r) => r.head), results.map((r) => r.confidence), results.map((r) => r.needsReview)],
+          );
+          after = items[items.length - 1]!.id;
+          done += items.length;
+          ctx.reportProgress(total === 0 ? 1 : done / total);
+        }
+        await tx.query('update cma_projects set classified_digest = $2 where id = $1', [ctx.projectId, ctx.documentsDigest]);
+      });
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { DocumentFormatError, readLineItems, type ParsedLineItem } from '../../cma/csv-reader.js';
+import { StageError, type Stage } from '../stage.js';
+
+interface DocumentFile {
+  id: string;
+  filename: string;
+  storageKey: string;
+  sizeBytes: string;
+}
+
+/**
+ * EXTRACT: streams every document of the project into line items, in batches of `batchSize`,
+ * inside ONE transaction: a bad row anywhere rolls back every row written before it, so a
+ * failed run leaves the previous line items exactly as they were. Progress is bytes read.
+ */
+export function extractStage({ dataDir, batchSize = 5000 }: { dataDir: string; batchSize?: number }): Stage {
+  return {
+    name: 'EXTRACT',
+    weight: 55,
+    async isCheckpointed(ctx) {
+      const rows = await ctx.sql.query<{ digest: string | null }>(
+        'select extracted_digest as digest from cma_projects where id = $1',
+        [ctx.projectId],
+      );
+      return rows[0]?.digest === ctx.documentsDigest;
+    },
+    async run(ctx) {
+      const documents = await ctx.sql.query<DocumentFile>(
+        `select id, filename, storage_key as "storageKey", size_bytes as "sizeBytes"
+         from documents where project_id = $1 order by uploaded_at, id`,
+        [ctx.projectId],
+      );
+      if (documents.length === 0) throw new StageError('the project has no documents; upload a CSV file first');
+      const totalBytes = documents.reduce((sum, d) => sum + Number(d.sizeBytes), 0);
+      let doneBytes = 0;
+      let items = 0;
+      await ctx.sql.tx(async (tx) => {
+        await tx.query('delete from line_items where project_id = $1', [ctx.projectId]);
+        for (const doc of documents) {
+          const source = createReadStream(path.join(dataDir, 'documents', doc.storageKey), { highWaterMark: 256 * 1024 });
+          try {
+            for await (const batch of readLineItems(source, {
+              documentName: doc.filename,
+              batchSize,
+              onBytes: (bytes) => ctx.reportProgress((doneBytes + bytes) / totalBytes),
+            })) {
+              ctx.signal.throwIfAborted();
+              await insertBatch(tx, ctx.projectId, doc.id, batch);
+              items += batch.length;
+            }
+          } catch (err) {
+            if (err instanceof DocumentFormatError) throw new StageError(err.message);
+            throw err;
+          } finally {
+            source.destroy();
+          }
+          doneBytes += Number(doc.sizeBytes);
+        }
+        // The checkpoint moves with the rows: CLASSIFY's result no longer applies to them.
+        await tx.query('update cma_projects set extracted_digest = $2, classified_digest = null where id = $1', [
+          ctx.projectId,
+          ctx.documentsDigest,
+        ]);
+      });
+      ctx.logger.info({ documents: documents.length, items, bytes: totalBytes }, 'extracted line items');
+    },
+  };
+}
+
+async function insertBatch(
+  tx: import('../../../database/sql.js').Sql,
+  projectId: string,
+  documentId: string,
+  batch: ParsedLineItem[],
+): Promise<void> {
+  await tx.query(
+    `insert into line_items (project_id, document_id, row_number, fiscal_year, statement, label, amount_paise)
+     select $1, $2, * from unnest($3::int[], $4::smallint[], $5::text[], $6::text[], $7::bigint[])`,
+    [
+      projectId,
+      documentId,
+      batch.map((b) => b.row),
+      batch.map((b) => b.fiscalYear),
+      batch.map((b) => b.statement),
+      batch.map((b) => b.label),
+      batch.map((b) => b.amountPaise.toString()),
+    ],
+  );
+}

@@ -1,0 +1,17 @@
+import type { Stage } from '../stage.js';
+import { classifyStage } from './classify.js';
+import { extractStage } from './extract.js';
+import { generateStage } from './generate.js';
+import { reviewStage } from './review.js';
+import { validateStage } from './validate.js';
+
+/** The CMA pipeline, in order: EXTRACT → CLASSIFY → REVIEW → VALIDATE → GENERATE. */
+export function createCmaStages(opts: { dataDir: string; reviewThreshold: number }): Stage[] {
+  return [
+    extractStage({ dataDir: opts.dataDir }),
+    classifyStage({ reviewThreshold: opts.reviewThreshold }),
+    reviewStage(),
+    validateStage(),
+    generateStage(),
+  ];
+}
