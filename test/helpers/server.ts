@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildApp, type App, type AppDeps } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
+import { createOrm, type Orm } from '../../src/database/orm.js';
+import { createLogger } from '../../src/services/logger.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export interface TestServer {
+  app: App;
+  orm: Orm;
+  config: Config;
+  /** http://127.0.0.1:<port>/graphql */
+  url: string;
+  /** ws://127.0.0.1:<port>/graphql */
+  wsUrl: string;
+  base: string;
+  stop(): Promise<void>;
+}
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    env: 'test',
+    databaseUrl: undefined,
+    jwtSecret: new TextEncoder().encode(randomBytes(32).toString('hex')),
+    jwtExpiresIn: '1h',
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+    dataDir: mkdtempSync(path.join(tmpdir(), 'cma-test-')),
+    maxUploadBytes: 1024 * 1024,
+    pipelineConcurrency: 4,
+    leaseSeconds: 30,
+    reviewThreshold: 0.75,
+    ...overrides,
+  };
+}
+
+/**
+ * A real server on port 0 over a database of its own (or a shared one, to run two servers on
+ * one database). Every server started is stopped by `stopAll` in the file's afterAll.
+ */
+export async function startTestServer(
+  options: { config?: Partial<Config>; database?: TestDatabase; deps?: Partial<Omit<AppDeps, 'config' | 'orm' | 'logger'>> } = {},
+): Promise<TestServer & { database: TestDatabase }> {
+  const database = options.database ?? (await createTestDatabase());
+  const config = testConfig({ databaseUrl: database.url, ...options.config });
+  const logger = createLogger(config.logLevel);
+  const orm = await createOrm(database.url, logger, 10);
+  const app = buildApp({ config, orm, logger, ...options.deps });
+  const base = await app.start();
+  const server: TestServer & { database: TestDatabase } = {
+    app,
+    orm,
+    config,
+    base,
+    url: `${base}/graphql`,
+    wsUrl: `${base.replace(/^http/, 'ws')}/graphql`,
+    database,
+    async stop() {
+      await app.stop();
+      await orm.close(true);
+      rmSync(config.dataDir, { recursive: true, force: true });
+    },
+  };
+  running.add(server);
+  return server;
+}
+
+const running = new Set<TestServer & { database: TestDatabase }>();
+
+/** Stops every server this file started and drops their databases. */
+export async function stopAll(): Promise<void> {
+  const servers = [...running];
+  running.clear();
+  await Promise.all(servers.map((s) => s.stop()));
+  const databases = new Set(servers.map((s) => s.database));
+  await Promise.all([...databases].map((d) => d.drop()));
+}
