@@ -89,6 +89,7 @@ export function wsClient(wsUrl: string, token?: string, extra: Partial<Parameter
     webSocketImpl: WebSocket,
     lazy: false,
     retryAttempts: 0,
+    onNonLazyError: () => undefined,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     ...extra,
   });

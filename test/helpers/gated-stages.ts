@@ -41,8 +41,11 @@ export function createGates(options: { autoPass?: boolean; resumable?: Partial<R
         if (ctx.signal.aborted) reject(ctx.signal.reason);
       });
       aborted.catch(() => undefined);
-      await Promise.race([gate(k).promise, aborted]);
-      gates.delete(k); // a later run of the same stage waits again
+      try {
+        await Promise.race([gate(k).promise, aborted]);
+      } finally {
+        gates.delete(k); // a later run of the same stage waits again
+      }
     },
   }));
 

@@ -272,6 +272,15 @@ export async function takeQueued(sql: Sql, owner: string, limit: number): Promis
   );
 }
 
+/** Gives back a run just taken from the queue (no slot after all), undoing the attempt. */
+export async function untake(sql: Sql, runId: string, owner: string): Promise<void> {
+  await sql.query(
+    `update pipeline_runs set status = 'QUEUED', lease_owner = null, heartbeat_at = null, attempts = attempts - 1
+     where id = $1 and lease_owner = $2 and status = 'RUNNING'`,
+    [runId, owner],
+  );
+}
+
 /** Refreshes the leases of this runner's runs; returns the ones it still holds. */
 export async function heartbeat(sql: Sql, owner: string): Promise<{ id: string; cancelRequested: boolean }[]> {
   return sql.query(

@@ -83,14 +83,20 @@ export function createPipelineRunner(opts: RunnerOptions) {
     if (run.cancelRequested) controller.abort('cancel' satisfies AbortReason);
     active.set(run.id, entry);
     entry.done = execute(run, controller.signal)
-      .catch((err: unknown) => logger.error({ err: coerceError(err), runId: run.id }, 'run failed outside its stages'))
-      .finally(() => {
+      .catch((err: unknown) => {
+        logger.error({ err: coerceError(err), runId: run.id }, 'run failed outside its stages');
+        return null;
+      })
+      .then((finalEvent) => {
+        // Free the slot before telling anyone the run ended: a client that starts again on
+        // seeing the final event must find the slot free.
         active.delete(run.id);
         releaseSlot();
+        publish(finalEvent);
       });
   }
 
-  async function execute(run: store.RunRow, signal: AbortSignal): Promise<void> {
+  async function execute(run: store.RunRow, signal: AbortSignal): Promise<ProjectStatusEvent | null> {
     const log = logger.child({ projectId: run.projectId, runId: run.id });
     const em = opts.orm.em.fork();
     const rows = await store.loadStages(sql, run.id);
@@ -146,23 +152,21 @@ export function createPipelineRunner(opts: RunnerOptions) {
         const outcome = await stage.run(ctx);
         signal.throwIfAborted();
         await step(stage.name, 'DONE', `${stage.name} finished`);
-        if (outcome?.pause) {
-          await finish(run, 'REVIEWING', 'REVIEWING', null, outcome.message, 'REVIEW');
-          return;
-        }
+        if (outcome?.pause) return await finish(run, 'REVIEWING', 'REVIEWING', null, outcome.message, 'REVIEW');
       }
       current = null;
-      await finish(run, 'COMPLETED', 'COMPLETED', null, 'Processing completed', null);
+      return await finish(run, 'COMPLETED', 'COMPLETED', null, 'Processing completed', null);
     } catch (thrown) {
       await ticker.flush();
       const reason = signal.aborted ? (signal.reason as AbortReason) : null;
       if (reason === 'cancel') {
-        await finish(run, 'CANCELLED', 'CANCELLED', null, 'Processing cancelled', current?.name ?? null);
+        return await finish(run, 'CANCELLED', 'CANCELLED', null, 'Processing cancelled', current?.name ?? null);
       } else if (reason === 'shutdown') {
-        await handBack(run, current?.name ?? null);
+        return await handBack(run, current?.name ?? null);
       } else if (reason === 'lease-lost' || isLeaseLost(thrown)) {
         log.warn('lease lost: another runner took this run over');
         events.emit('run:end', { runId: run.id, projectId: run.projectId, status: 'LEASE_LOST' });
+        return null;
       } else {
         const err = coerceError(thrown);
         const stageName = current?.name ?? 'pipeline';
@@ -170,12 +174,12 @@ export function createPipelineRunner(opts: RunnerOptions) {
         const message = `${stageName} failed: ${what}`;
         if (!(err instanceof StageError)) log.error({ err, stage: stageName }, 'stage threw');
         else log.info({ stage: stageName, reason: err.message }, 'run failed');
-        await finish(run, 'ERROR', 'ERROR', message, message, current?.name ?? null, true);
+        return await finish(run, 'ERROR', 'ERROR', message, message, current?.name ?? null, true);
       }
     }
   }
 
-  /** Final state: run and project in one transaction, with the flag cleared. */
+  /** Final state: run and project in one transaction, with the flag cleared. Returns the event to publish. */
   async function finish(
     run: store.RunRow,
     runStatus: RunStatus,
@@ -184,7 +188,7 @@ export function createPipelineRunner(opts: RunnerOptions) {
     message: string,
     stage: PipelineStage | null,
     failed = false,
-  ): Promise<void> {
+  ): Promise<ProjectStatusEvent | null> {
     const event = await sql.tx(async (tx) => {
       if (!(await store.finishRun(tx, run.id, instanceId, runStatus, errorMessage))) return null;
       if (failed && stage) await store.markStageFailed(tx, run.id, stage);
@@ -201,12 +205,12 @@ export function createPipelineRunner(opts: RunnerOptions) {
         { runId: run.id, message },
       );
     });
-    publish(event);
     logger.info({ projectId: run.projectId, runId: run.id, status: runStatus }, 'run ended');
     events.emit('run:end', { runId: run.id, projectId: run.projectId, status: event ? runStatus : 'LEASE_LOST' });
+    return event;
   }
 
-  async function handBack(run: store.RunRow, stage: PipelineStage | null): Promise<void> {
+  async function handBack(run: store.RunRow, stage: PipelineStage | null): Promise<ProjectStatusEvent | null> {
     const event = await sql.tx(async (tx) => {
       if (!(await store.requeue(tx, run.id, instanceId))) return null;
       return store.transition(tx, run.projectId, { status: 'QUEUED' }, {
@@ -214,11 +218,15 @@ export function createPipelineRunner(opts: RunnerOptions) {
         message: `paused${stage ? ` during ${stage}` : ''}: the server is stopping; another server resumes it`,
       });
     });
-    publish(event);
     events.emit('run:end', { runId: run.id, projectId: run.projectId, status: 'HANDED_BACK' });
+    return event;
   }
 
-  /** Fills free slots from the database queue, oldest first. One drain at a time. */
+  /**
+   * Fills free slots from the database queue, oldest first. One drain at a time. Slots are not
+   * reserved while the queue is read (a start arriving meanwhile gets its slot); a run taken
+   * when no slot is left after all goes straight back to the queue, keeping its place.
+   */
   function drain(): Promise<void> {
     if (stopped) return Promise.resolve();
     if (draining) {
@@ -230,16 +238,17 @@ export function createPipelineRunner(opts: RunnerOptions) {
         drainAgain = false;
         const free = opts.concurrency - busy;
         if (free <= 0) break;
-        busy += free;
         let runs: store.RunRow[] = [];
         try {
           runs = await store.takeQueued(sql, instanceId, free);
         } catch (err) {
           logger.warn({ err }, 'could not read the queue');
-        } finally {
-          busy -= free - runs.length;
         }
         for (const run of runs) {
+          if (!reserveSlot()) {
+            await store.untake(sql, run.id, instanceId).catch((err: unknown) => logger.warn({ err, runId: run.id }, 'could not hand back a queued run'));
+            continue;
+          }
           try {
             publish(await store.transition(sql, run.projectId, { status: 'PROCESSING' }, {
               runId: run.id,

@@ -1,0 +1,233 @@
+/**
+ * Streams a CMA input CSV into line items, in batches, without holding the file in memory.
+ * Every problem becomes a {@link DocumentFormatError} naming the document, the row (the 1-based
+ * line in the file; the header is usually row 1) and, where one is to blame, the column.
+ */
+
+import { Readable, pipeline } from 'node:stream';
+import { CsvError, parse, type InfoRecord, type Options as CsvOptions } from 'csv-parse';
+import { AmountError, parseAmount } from './money.js';
+import { FieldError, normalizeHeader, parseFiscalYear, parseStatement, type Statement } from './fields.js';
+import { Utf8Error, decodeUtf8Strictly, type ByteChunk } from './utf8-decoder.js';
+
+/** One row of a document, parsed but not yet classified. */
+export interface ParsedLineItem {
+  /** 1-based line of the row's first character in the file; the header is row 1. */
+  readonly row: number;
+  readonly fiscalYear: number;
+  readonly statement: Statement;
+  /** The line_item cell, trimmed, never empty. */
+  readonly label: string;
+  readonly amountPaise: bigint;
+}
+
+/** Options of {@link readLineItems}. */
+export interface ReadLineItemsOptions {
+  /** Name used in every error message, e.g. `bank.csv`. */
+  readonly documentName: string;
+  /** Called with the running count of bytes read from `source`, for progress. */
+  readonly onBytes?: (bytesSoFar: number) => void;
+  /** Line items per yielded batch; default 2,000. */
+  readonly batchSize?: number;
+}
+
+/** The columns a document must have, by their normalized header names. */
+export const REQUIRED_COLUMNS = ['fiscal_year', 'statement', 'line_item', 'amount'] as const;
+type Column = (typeof REQUIRED_COLUMNS)[number];
+
+/** A document that cannot be read. `message` is shown to the accountant as is. */
+export class DocumentFormatError extends Error {
+  override readonly name = 'DocumentFormatError';
+  readonly code = 'DOCUMENT_FORMAT';
+  readonly document: string;
+  /** Null when the problem is the file as a whole (no line items). */
+  readonly row: number | null;
+  readonly column: string | null;
+  /** The message without the document/row/column prefix. */
+  readonly reason: string;
+
+  constructor(fields: { document: string; row: number | null; column: string | null; reason: string }) {
+    const where =
+      fields.row === null
+        ? fields.document
+        : `${fields.document}, row ${fields.row}${fields.column === null ? '' : `, column ${fields.column}`}:`;
+    super(`${where} ${fields.reason}`);
+    this.document = fields.document;
+    this.row = fields.row;
+    this.column = fields.column;
+    this.reason = fields.reason;
+  }
+}
+
+/**
+ * Reads line items from a CSV byte stream (see PIPELINE.md, "Documents") and yields them in
+ * batches. The header row must name fiscal_year, statement, line_item and amount, in any
+ * order and case, with spaces, underscores or hyphens; other columns are ignored.
+ *
+ * An empty file, or one with only a header, fails with `<document> has no line items`: a
+ * document that contributes nothing is almost always the wrong file, and saying so beats a
+ * later "no sales" error that does not name it.
+ * @throws DocumentFormatError on the first problem; earlier batches may already have been yielded.
+ */
+export async function* readLineItems(
+  source: NodeJS.ReadableStream | AsyncIterable<ByteChunk>,
+  options: ReadLineItemsOptions,
+): AsyncGenerator<ParsedLineItem[], void, undefined> {
+  const document = options.documentName;
+  const batchSize = Math.max(1, options.batchSize ?? 2000);
+  const fail = (row: number | null, column: string | null, reason: string): DocumentFormatError =>
+    new DocumentFormatError({ document, row, column, reason });
+
+  let columns: Record<Column, number> | null = null;
+  let headerWidth = 0;
+  // csv-parse counts "\r\n" inside a quoted field as two lines; this is how far ahead it is.
+  let lineSkew = 0;
+  // Rows are checked inside the parser's on_record hook rather than in the loop below, so that
+  // csv-parse's own errors and ours surface in file order: the first bad row is the one named.
+  const onRecord = (record: string[], context: InfoRecord): ParsedLineItem | undefined => {
+    const breaks = lineBreaksInFields(record);
+    const row = context.lines - breaks.counted - lineSkew;
+    lineSkew += breaks.counted - breaks.real;
+    if (columns === null) {
+      columns = matchHeader(record, row, fail);
+      headerWidth = record.length;
+      return undefined;
+    }
+    return readRow(record, row, columns, fail);
+  };
+
+  // A bad byte ends the text cleanly at the start of its line instead of failing the stream,
+  // so every row before it is still checked in order and an earlier bad row is named first.
+  const found: { encodingError: Utf8Error | null } = { encodingError: null };
+  async function* validLines(): AsyncGenerator<string, void, undefined> {
+    try {
+      yield* decodeUtf8Strictly(source as AsyncIterable<ByteChunk>, options.onBytes);
+    } catch (error) {
+      if (!(error instanceof Utf8Error)) throw error;
+      found.encodingError = error;
+    }
+  }
+  const encodingFailure = (error: Utf8Error): DocumentFormatError =>
+    fail(error.line, null, `${error.message}; save the file as UTF-8`);
+
+  const text = Readable.from(validLines());
+  const parser = parse({
+    bom: true,
+    skip_empty_lines: true,
+    trim: true,
+    relax_column_count: false,
+    // The hook turns records into line items; csv-parse's types assume it returns records.
+    on_record: onRecord as unknown as NonNullable<CsvOptions['on_record']>,
+  });
+  // pipeline forwards a decoding error into the parser, so the loop below sees it; the callback
+  // is required by the API but has nothing left to do.
+  pipeline(text, parser, () => {});
+
+  let batch: ParsedLineItem[] = [];
+  let itemCount = 0;
+  try {
+    for await (const item of parser as AsyncIterable<ParsedLineItem>) {
+      batch.push(item);
+      itemCount++;
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+  } catch (error) {
+    if (error instanceof DocumentFormatError) throw error;
+    // A quote left open where the text was cut short may well close after the bad byte.
+    if (found.encodingError && error instanceof CsvError && error.code === 'CSV_QUOTE_NOT_CLOSED') {
+      throw encodingFailure(found.encodingError);
+    }
+    if (error instanceof CsvError) {
+      const lines = typeof error.lines === 'number' ? error.lines : 1;
+      throw fail(Math.max(1, lines - lineSkew), null, describeCsvError(error, headerWidth));
+    }
+    throw error;
+  }
+  if (found.encodingError) throw encodingFailure(found.encodingError);
+  if (batch.length > 0) yield batch;
+  if (itemCount === 0) throw fail(null, null, 'has no line items');
+}
+
+type Fail = (row: number | null, column: string | null, reason: string) => DocumentFormatError;
+
+function matchHeader(record: readonly string[], row: number, fail: Fail): Record<Column, number> {
+  const found = new Map<string, number>();
+  record.forEach((cell, index) => {
+    const name = normalizeHeader(cell);
+    if (!(REQUIRED_COLUMNS as readonly string[]).includes(name)) return;
+    if (found.has(name)) throw fail(row, name, 'appears twice in the header row');
+    found.set(name, index);
+  });
+  const missing = REQUIRED_COLUMNS.filter((name) => !found.has(name));
+  const [first, ...others] = missing;
+  if (first !== undefined) {
+    const also = others.length > 0 ? ` (so are ${others.join(', ')})` : '';
+    throw fail(row, first, `is missing from the header row${also}; expected ${REQUIRED_COLUMNS.join(', ')}`);
+  }
+  return Object.fromEntries(found) as Record<Column, number>;
+}
+
+function readRow(record: readonly string[], row: number, columns: Record<Column, number>, fail: Fail): ParsedLineItem {
+  // Top-level helpers rather than per-row closures: this runs once per row of large files.
+  const fiscalYear = readCell(record, row, columns, 'fiscal_year', parseFiscalYear, fail);
+  const statement = readCell(record, row, columns, 'statement', parseStatement, fail);
+  const label = (record[columns.line_item] ?? '').trim();
+  if (label === '') throw fail(row, 'line_item', 'is blank');
+  const amountPaise = readCell(record, row, columns, 'amount', parseAmount, fail);
+  return { row, fiscalYear, statement, label, amountPaise };
+}
+
+function readCell<T>(
+  record: readonly string[],
+  row: number,
+  columns: Record<Column, number>,
+  column: Column,
+  parseCell: (raw: string) => T,
+  fail: Fail,
+): T {
+  try {
+    return parseCell(record[columns[column]] ?? '');
+  } catch (error) {
+    if (error instanceof AmountError || error instanceof FieldError) throw fail(row, column, error.message);
+    throw error;
+  }
+}
+
+/** CR and LF characters inside the record's fields as csv-parse counts them (each one) and as
+ *  lines really are (a CRLF pair is one break). */
+function lineBreaksInFields(record: readonly string[]): { counted: number; real: number } {
+  let counted = 0;
+  let real = 0;
+  for (const field of record) {
+    if (field.indexOf('\n') === -1 && field.indexOf('\r') === -1) continue;
+    for (let i = 0; i < field.length; i++) {
+      const char = field.charCodeAt(i);
+      if (char !== 10 && char !== 13) continue;
+      counted++;
+      if (!(char === 13 && field.charCodeAt(i + 1) === 10)) real++;
+    }
+  }
+  return { counted, real };
+}
+
+// csv-parse's messages describe its own options; these say what to fix in the file.
+function describeCsvError(error: CsvError, headerWidth: number): string {
+  switch (error.code) {
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
+    case 'CSV_RECORD_INCONSISTENT_COLUMNS': {
+      // csv-parse attaches the offending record and compares it with the first (header) row.
+      const count = Array.isArray(error.record) ? `${error.record.length} columns` : 'a different number of columns';
+      return `has ${count}, the header row has ${headerWidth}`;
+    }
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'has a quote that is never closed';
+    case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
+      return 'has text after a closing quote; put the whole field in quotes and double any quote inside it';
+    default:
+      return `cannot be read as CSV (${error.message})`;
+  }
+}
