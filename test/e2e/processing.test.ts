@@ -1,29 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeClients, collect, createProject, gql, gqlOk, signUp, wsClient } from '../helpers/client.js';
 import { createGates } from '../helpers/gated-stages.js';
+import { PROJECT, START, STATUS, type StatusEvent } from '../helpers/operations.js';
 import { startTestServer, stopAll, type TestServer } from '../helpers/server.js';
-
-export const START = `mutation($id: ID!, $restart: Boolean) {
-  startProcessing(projectId: $id, options: { restart: $restart }) {
-    message project { id status isProcessing progress errorMessage } run { id status stages { stage status } } } }`;
-export const PROJECT = `query($id: ID!) { project(id: $id) {
-  status isProcessing currentStage progress errorMessage
-  latestRun { id status errorMessage finishedAt stages { stage status progress } } runs { id status } } }`;
-export const STATUS = `subscription($id: ID!, $after: Int) { projectStatus(projectId: $id, afterSequence: $after) {
-  projectId runId sequence status stage progress message errorMessage at } }`;
-
-export interface StatusEvent {
-  projectStatus: {
-    projectId: string;
-    sequence: number;
-    status: string;
-    stage: string | null;
-    progress: number;
-    message: string | null;
-    errorMessage: string | null;
-    runId: string | null;
-  };
-}
 
 const gates = createGates({ autoPass: true });
 let server: TestServer;

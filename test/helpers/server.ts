@@ -20,11 +20,15 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+// One secret per test file: servers sharing a database accept each other's tokens, as a
+// deployment's processes would.
+const JWT_SECRET = new TextEncoder().encode(randomBytes(32).toString('hex'));
+
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     env: 'test',
     databaseUrl: undefined,
-    jwtSecret: new TextEncoder().encode(randomBytes(32).toString('hex')),
+    jwtSecret: JWT_SECRET,
     jwtExpiresIn: '1h',
     host: '127.0.0.1',
     port: 0,

@@ -45,6 +45,7 @@ export interface Classifier {
   classify(label: string, statement: Statement): Classification;
 }
 
+/** The confidence each rule gives; tests and the review screen can refer to these by name. */
 export const CONFIDENCE = { EXACT: 1, PHRASE: 0.85, WORD: 0.6, TIE: 0.5, NONE: 0 } as const;
 
 /**
