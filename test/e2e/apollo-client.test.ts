@@ -35,6 +35,14 @@ type StatusEvent = ProjectStatusSubscription['projectStatus'];
 const PASSWORD = 'correct horse battery';
 const FINAL = ['COMPLETED', 'REVIEWING', 'ERROR', 'CANCELLED'];
 
+/** Every HTTP exchange Apollo made: what it asked for and the status it got. */
+const httpLog: { accept: string | null; status: number }[] = [];
+const loggingFetch: typeof fetch = async (input, init) => {
+  const response = await fetch(input, init);
+  httpLog.push({ accept: new Headers(init?.headers).get('accept'), status: response.status });
+  return response;
+};
+
 /** Everything a test opened; closed after each test. */
 const opened: { apollo: ApolloClient; ws: Client }[] = [];
 
@@ -47,7 +55,7 @@ function apolloClient(server: TestServer, token?: string): ApolloClient {
     retryAttempts: 0,
     connectionParams: authorization ? { authorization } : {},
   });
-  const http = new HttpLink({ uri: server.url, headers: authorization ? { authorization } : {} });
+  const http = new HttpLink({ uri: server.url, headers: authorization ? { authorization } : {}, fetch: loggingFetch });
   const link = split(
     ({ query }) => {
       const definition = getMainDefinition(query);
@@ -193,6 +201,8 @@ describe('@apollo/client 4 against the server (gated stages)', () => {
     // The seed answered this with HTTP 409: Apollo must still hand the app a GraphQL error with its code.
     const conflict = await rejection(apollo.mutate({ mutation: StartProcessingDocument, variables: { projectId: project.id } }));
     expect(codeOf(conflict)).toBe('CONFLICT');
+    // ... although it came as a 409, because Apollo asked for graphql-response+json (its default).
+    expect(httpLog.at(-1)).toEqual({ accept: expect.stringMatching(/^application\/graphql-response\+json/), status: 409 });
     expect((conflict as CombinedGraphQLErrors).errors[0]?.message).toMatch(/already being processed/);
 
     gates.release(project.id, 'EXTRACT');
@@ -233,6 +243,7 @@ describe('@apollo/client 4 against the server (gated stages)', () => {
   it('surfaces UNAUTHENTICATED with its code over HTTP (401) and over the WebSocket', async () => {
     const anonymous = apolloClient(server);
     expect(codeOf(await rejection(anonymous.query({ query: MeDocument })))).toBe('UNAUTHENTICATED');
+    expect(httpLog.at(-1)?.status).toBe(401);
     expect(codeOf(await rejection(apolloClient(server, 'not.a.token').query({ query: MeDocument })))).toBe('UNAUTHENTICATED');
     expect(
       codeOf(await rejection(anonymous.mutate({ mutation: CreateProjectDocument, variables: { input: { name: 'No one' } } }))),
