@@ -8,7 +8,7 @@ import type { Config } from './config.js';
 import { createContext, type Context, type Services } from './context.js';
 import type { Orm } from './database/orm.js';
 import { createSql } from './database/sql.js';
-import { createMaskError } from './error-masking.js';
+import { createMaskError, useApiErrorCodes } from './error-masking.js';
 import { getSchema } from './schema/index.js';
 import { createAuthService } from './services/auth.js';
 import { createDocumentStore } from './services/documents.js';
@@ -79,6 +79,7 @@ export function buildApp(deps: AppDeps): App {
     graphiql: { title: 'CMA processing', subscriptionsProtocol: 'WS' },
     logging: yogaLogger(logger.child({ component: 'yoga' })),
     maskedErrors: { maskError: createMaskError(logger) },
+    plugins: [useApiErrorCodes(config.maxUploadBytes)],
     // The multipart parser stops reading a file at the limit, so an oversize upload fails fast.
     fetchAPI: createFetch({ formDataLimits: { fileSize: config.maxUploadBytes + 1, files: 1, fieldSize: 1024 * 1024 } }),
     context: ({ request, connectionParams }) =>

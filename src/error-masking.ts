@@ -1,4 +1,5 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
 import { AppError, HTTP_STATUS } from './services/errors.js';
 import type { Logger } from './services/logger.js';
 
@@ -45,4 +46,46 @@ function uploadLimitError(err: unknown): GraphQLError | null {
   const match = /^(File size|Files|Fields|Parts|Field value size) limit exceeded/.exec(err.message);
   if (!match) return null;
   return new GraphQLError(`upload rejected: ${err.message}`, { extensions: { code: 'BAD_USER_INPUT', http: { status: 413 } } });
+}
+
+/** Codes yoga gives requests it cannot run, and the API.md code each becomes. */
+const REQUEST_CODES: Record<string, string> = {
+  REQUEST_ENTITY_TOO_LARGE: 'BAD_USER_INPUT',
+  BAD_REQUEST: 'BAD_USER_INPUT',
+  GRAPHQL_PARSE_FAILED: 'BAD_USER_INPUT',
+  GRAPHQL_VALIDATION_FAILED: 'BAD_USER_INPUT',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+};
+
+/**
+ * Requests that fail before execution (unparseable JSON or multipart, an oversize upload, a
+ * query that does not validate) get yoga's own codes; API.md promises its own table, so they
+ * become BAD_USER_INPUT with HTTP 400 (the yoga code kept as `extensions.reason`). An oversize
+ * upload says which limit it hit.
+ */
+export function useApiErrorCodes(maxUploadBytes: number): Plugin {
+  const limit = `${formatLimit(maxUploadBytes)} (${maxUploadBytes} bytes, MAX_UPLOAD_BYTES)`;
+  const convert = (error: GraphQLError): GraphQLError => {
+    const code = error.extensions?.code;
+    if (typeof code !== 'string' || !(code in REQUEST_CODES) || code === 'BAD_USER_INPUT' || error.path) return error;
+    const message = code === 'REQUEST_ENTITY_TOO_LARGE' ? `the uploaded file is larger than the upload limit of ${limit}` : error.message;
+    return new GraphQLError(message, {
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      extensions: { ...error.extensions, code: REQUEST_CODES[code], reason: code, http: { status: 400 } },
+    });
+  };
+  return {
+    onResultProcess({ result, setResult }) {
+      if (Symbol.asyncIterator in (result as object) || Array.isArray(result)) return;
+      const single = result as ExecutionResult;
+      if (!single.errors?.length) return;
+      setResult({ ...single, errors: single.errors.map((e) => convert(e as GraphQLError)) });
+    },
+  };
+}
+
+function formatLimit(n: number): string {
+  return n >= 1024 * 1024 ? `${+(n / (1024 * 1024)).toFixed(1)} MB` : `${+(n / 1024).toFixed(1)} KB`;
 }

@@ -100,7 +100,7 @@ class UploadCheck extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.bytes += chunk.length;
     if (this.bytes > this.limit) {
-      return done(badInput(`"${this.filename}" is larger than the upload limit of ${formatBytes(this.limit)} (MAX_UPLOAD_BYTES)`, 'file'));
+      return done(badInput(`"${this.filename}" is larger than the upload limit of ${formatBytes(this.limit)} (${this.limit} bytes, MAX_UPLOAD_BYTES)`, 'file'));
     }
     try {
       this.decoder.decode(chunk, { stream: true });
