@@ -1,4 +1,4 @@
-import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
 import './scalars.js';
 import './enums.js';
@@ -14,10 +14,12 @@ let schema: GraphQLSchema | undefined;
 
 /** The one schema; built on first use (Pothos builders can only build once). */
 export function getSchema(): GraphQLSchema {
-  schema ??= builder.toSchema();
+  // Unsorted: enum values keep their declared order (PipelineStage lists the pipeline's order).
+  schema ??= builder.toSchema({ sortSchema: false });
   return schema;
 }
 
+/** What `schema.graphql` prints: the schema in declaration order, which is deterministic. */
 export function printableSchema(): GraphQLSchema {
-  return lexicographicSortSchema(getSchema());
+  return getSchema();
 }

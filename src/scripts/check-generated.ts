@@ -91,6 +91,7 @@ function listFiles(dir: string): string[] {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const started = performance.now();
+  process.chdir(ROOT); // codegen resolves its presets and plugins from the working directory
   try {
     const stale = await findStaleFiles();
     const ms = Math.round(performance.now() - started);

@@ -3,6 +3,7 @@
  * /graphql with `Accept: text/event-stream`, the operation in the JSON body, the token in the
  * Authorization header. Read with plain fetch, the way an EventSource polyfill or curl would.
  */
+import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, gqlOk, signUp } from '../helpers/client.js';
 import { createGates } from '../helpers/gated-stages.js';
@@ -216,5 +217,22 @@ describe('projectStatus over SSE', () => {
     await forged.ended();
     expect(forged.events).toEqual([]);
     expect(forged.payloads[0]?.errors?.[0]).toMatchObject({ message: 'token is invalid', extensions: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it('ends the stream with UNAUTHENTICATED when the token expires', async () => {
+    const { userId, firmId, projectId } = await newProject();
+    // A token with 1 to 2 s left (JWT exp has second precision): valid when the stream opens.
+    const token = await new SignJWT({ firm: firmId })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(userId)
+      .setExpirationTime(Math.floor(Date.now() / 1000) + 2)
+      .sign(server.config.jwtSecret);
+    const stream = await sseSubscribe(server.url, { id: projectId }, token);
+    expect(stream.status).toBe(200);
+    expect(await stream.next(() => true)).toMatchObject({ projectId, status: 'DRAFT' });
+
+    await stream.ended();
+    expect(stream.payloads.at(-1)?.errors?.[0]).toMatchObject({ message: 'token has expired', extensions: { code: 'UNAUTHENTICATED' } });
+    expect(stream.messages.at(-1)?.event).toBe('complete');
   });
 });

@@ -1,0 +1,95 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { ROOT, track, type Tracked } from './processes.js';
+
+/** The real service, started as `npm start` would start it, plus the bench's observing preload. */
+export interface BenchServer {
+  proc: Tracked;
+  /** http://127.0.0.1:<port>/graphql */
+  url: string;
+  wsUrl: string;
+  jwtSecret: string;
+  logFile: string;
+}
+
+export interface ServerOptions {
+  databaseUrl: string;
+  dataDir: string;
+  logFile: string;
+  logLevel: string;
+  /** Extra environment, e.g. PIPELINE_CONCURRENCY. */
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/**
+ * `node --expose-gc --import tsx --import ./bench/preload/server-probe.ts src/main.ts` in its
+ * own process: resolves once `/readyz` answers 200. The port is picked here (not PORT=0 and the
+ * `ready` log line) so a LOG_LEVEL of warn, which hides that line, works too. Its stdout (pino
+ * JSON) goes to `logFile`. NODE_ENV=production, as deployed.
+ */
+export async function startServer(options: ServerOptions): Promise<BenchServer> {
+  const port = await freePort();
+  const jwtSecret = randomBytes(32).toString('hex');
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', '--import', './bench/preload/server-probe.ts', 'src/main.ts'],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: options.logLevel,
+        DATABASE_URL: options.databaseUrl,
+        DATA_DIR: options.dataDir,
+        JWT_SECRET: jwtSecret,
+        BENCH_PROBE: '1',
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    },
+  );
+  const proc = track('server', child);
+  const log = createWriteStream(options.logFile);
+  child.stdout!.pipe(log);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + String(chunk)).slice(-4000);
+    log.write(chunk);
+  });
+  const url = `http://127.0.0.1:${port}/graphql`;
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  let exited: number | string | null = null;
+  void proc.exited.then((code) => (exited = code));
+  while (true) {
+    if (exited !== null) throw new Error(`server exited (${exited}) before it was ready: ${stderr}\nlog: ${options.logFile}`);
+    if (Date.now() > deadline) {
+      await proc.stop(1000);
+      throw new Error(`server did not answer /readyz in time: ${stderr}\nlog: ${options.logFile}`);
+    }
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    if (ok) return { proc, url, wsUrl: url.replace(/^http/, 'ws'), jwtSecret, logFile: options.logFile };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Asks the server to stop (SIGTERM: graceful, as in production); SIGKILL after 20 s. */
+export async function stopServer(server: BenchServer | undefined): Promise<void> {
+  await server?.proc.stop(20_000);
+}

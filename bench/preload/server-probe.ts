@@ -1,0 +1,164 @@
+/**
+ * Loaded into the real server's process (`node --import tsx --import ./bench/preload/server-probe.ts
+ * src/main.ts`) when the bench starts it with an IPC channel. Adds no route and changes no code
+ * path of the service; it only observes, answering the orchestrator's requests:
+ *
+ * - `loop:reset` / `loop:report`: event-loop delay (`monitorEventLoopDelay`), event-loop
+ *   utilisation and CPU time since the last reset;
+ * - `mem`: `process.memoryUsage()` after a full GC (the bench passes `--expose-gc`);
+ * - `queries:reset` / `queries:report`: statements sent through `pg` (MikroORM and the raw SQL
+ *   layer share its `Client`), counted by statement text;
+ * - `profile:start` / `profile:stop`: a CPU profile of a window, written as `.cpuprofile`;
+ * - `publish` / `listeners`: events pushed into the service's own pubsub (the EventTarget that
+ *   `createPubSub` made), exactly as the runner publishes them, for the fan-out scenario; and a
+ *   count of the live subscriptions per topic.
+ */
+import { getEventListeners } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { serveParent } from '../lib/ipc.js';
+
+const TOPIC = 'project:status:';
+
+if (process.send && process.env.BENCH_PROBE === '1') install();
+
+function install(): void {
+  // --- event loop --------------------------------------------------------------------------
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  let eluStart: EventLoopUtilization = performance.eventLoopUtilization();
+  let cpuStart = process.cpuUsage();
+  let windowStart = performance.now();
+
+  // --- pubsub targets ----------------------------------------------------------------------
+  const targets = new Set<EventTarget>();
+  const addEventListener = EventTarget.prototype.addEventListener;
+  EventTarget.prototype.addEventListener = function (this: EventTarget, type: string, ...rest: unknown[]) {
+    if (typeof type === 'string' && type.startsWith(TOPIC)) targets.add(this);
+    return (addEventListener as (...a: unknown[]) => void).call(this, type, ...rest);
+  };
+
+  // --- statements through pg ---------------------------------------------------------------
+  const byText = new Map<string, number>();
+  let statements = 0;
+  const requireFromRoot = createRequire(path.join(process.cwd(), 'package.json'));
+  const pg = requireFromRoot('pg') as { Client: { prototype: { query: (...a: unknown[]) => unknown } } };
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: unknown, ...args: unknown[]) {
+    const first = args[0] as string | { text?: string } | undefined;
+    const text = typeof first === 'string' ? first : first?.text;
+    if (text) {
+      statements += 1;
+      const key = text.replace(/\s+/g, ' ').trim().slice(0, 90);
+      byText.set(key, (byText.get(key) ?? 0) + 1);
+    }
+    return query.apply(this, args);
+  };
+
+  // --- CPU profile -------------------------------------------------------------------------
+  let session: Session | null = null;
+
+  serveParent(
+    {
+      'loop:reset': () => {
+        delay.reset();
+        eluStart = performance.eventLoopUtilization();
+        cpuStart = process.cpuUsage();
+        windowStart = performance.now();
+        return true;
+      },
+      'loop:report': () => {
+        const elu = performance.eventLoopUtilization(eluStart);
+        const cpu = process.cpuUsage(cpuStart);
+        const ms = (ns: number) => ns / 1e6;
+        return {
+          p50: ms(delay.percentile(50)),
+          p90: ms(delay.percentile(90)),
+          p99: ms(delay.percentile(99)),
+          max: ms(delay.max),
+          mean: ms(delay.mean),
+          samples: delay.count,
+          utilization: elu.utilization,
+          cpuMs: (cpu.user + cpu.system) / 1000,
+          wallMs: performance.now() - windowStart,
+        };
+      },
+      mem: async () => {
+        const gc = (globalThis as { gc?: () => void }).gc;
+        for (let i = 0; i < 3 && gc; i++) {
+          gc();
+          await new Promise((r) => setImmediate(r));
+        }
+        return { ...process.memoryUsage(), gcExposed: Boolean(gc) };
+      },
+      'queries:reset': () => {
+        statements = 0;
+        byText.clear();
+        return true;
+      },
+      'queries:report': () => ({
+        statements,
+        top: [...byText.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([text, count]) => ({ count, text })),
+      }),
+      'profile:start': async () => {
+        session = new Session();
+        session.connect();
+        await session.post('Profiler.enable');
+        await session.post('Profiler.setSamplingInterval', { interval: 200 });
+        await session.post('Profiler.start');
+        return true;
+      },
+      'profile:stop': async ({ file }: { file: string }) => {
+        if (!session) return false;
+        const { profile } = await session.post('Profiler.stop');
+        session.disconnect();
+        session = null;
+        await writeFile(file, JSON.stringify(profile));
+        return file;
+      },
+      publish: ({ projectIds, round }: { projectIds: string[]; round: number }) => publish(projectIds, round),
+      listeners: ({ projectIds }: { projectIds: string[] }) => {
+        let total = 0;
+        for (const target of targets) {
+          for (const id of new Set(projectIds)) total += getEventListeners(target, TOPIC + id).length;
+        }
+        return total;
+      },
+    },
+    // The orchestrator is gone: stop the way an operator would.
+    { onDisconnect: () => process.kill(process.pid, 'SIGTERM') },
+  );
+
+  /**
+   * One event per project, shaped as the runner's `ProjectStatusEvent`, stamped with the time
+   * of its own publish in `message` (`bench:<round>:<epoch ms>`), so a subscriber in another
+   * process measures publish → receive. Sequences are far above real ones and rise per round,
+   * so the status stream's duplicate filter passes them as it would real events.
+   */
+  function publish(projectIds: string[], round: number): number {
+    let published = 0;
+    for (const id of projectIds) {
+      const topic = TOPIC + id;
+      const target = [...targets].find((t) => getEventListeners(t, topic).length > 0);
+      if (!target) continue;
+      const t = performance.timeOrigin + performance.now();
+      const detail = {
+        projectId: id,
+        runId: null,
+        sequence: 1_000_000_000 + round,
+        status: 'PROCESSING',
+        stage: 'EXTRACT',
+        progress: 0.5,
+        message: `bench:${round}:${t.toFixed(3)}`,
+        errorMessage: null,
+        at: new Date(t),
+      };
+      target.dispatchEvent(new CustomEvent(topic, { detail }));
+      published += 1;
+    }
+    return published;
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The benchmark suite: `npm run bench` (full), `npm run bench -- --quick` (under 2 minutes),
+ * `npm run bench -- --only start` (CI smoke: scenario 1, tiny counts). See bench/README.md.
+ *
+ * Options:
+ *   --quick            small counts for every scenario
+ *   --only a,b         only these scenarios (start, first-event, fan-out, memory, busy, pipeline);
+ *                      tiny counts unless --quick or --full is given too
+ *   --full             full counts even with --only
+ *   --profile          write a CPU profile of the server for each measured window (bench/.out)
+ *   --log-level L      the server's LOG_LEVEL (default info, as deployed)
+ *   --out FILE         results file (default bench/results.json for a full run of everything,
+ *                      bench/.out/results-<mode>.json otherwise)
+ */
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import type { BenchContext, Scenario } from './lib/context.js';
+import { createBenchDatabase, type BenchDatabase } from './lib/database.js';
+import { MODES, SCENARIOS, type Mode, type ScenarioName } from './lib/modes.js';
+import { BENCH, killAllChildrenNow, stopAllChildren } from './lib/processes.js';
+import { formatTable, writeResults, type Figure } from './lib/results.js';
+import { writeTrialBalance } from './lib/trial-balance.js';
+import { busyScenario } from './scenarios/busy.js';
+import { fanOutScenario } from './scenarios/fan-out.js';
+import { firstEventScenario } from './scenarios/first-event.js';
+import { memoryScenario } from './scenarios/memory.js';
+import { pipelineScenario } from './scenarios/pipeline.js';
+import { startScenario } from './scenarios/start.js';
+
+const RUNNERS: Record<ScenarioName, Scenario> = {
+  start: startScenario,
+  'first-event': firstEventScenario,
+  'fan-out': fanOutScenario,
+  memory: memoryScenario,
+  busy: busyScenario,
+  pipeline: pipelineScenario,
+};
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    full: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    'log-level': { type: 'string', default: 'info' },
+    out: { type: 'string' },
+  },
+});
+
+const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+for (const name of only ?? []) {
+  if (!(SCENARIOS as readonly string[]).includes(name)) {
+    console.error(`unknown scenario "${name}"; expected one of ${SCENARIOS.join(', ')}`);
+    process.exit(2);
+  }
+}
+const selected = (only ?? [...SCENARIOS]) as ScenarioName[];
+const mode: Mode = values.full ? 'full' : values.quick ? 'quick' : only ? 'smoke' : 'full';
+const outDir = path.join(BENCH, '.out');
+const outFile = path.resolve(values.out ?? (mode === 'full' && !only ? path.join(BENCH, 'results.json') : path.join(outDir, `results-${mode}.json`)));
+
+let database: BenchDatabase | undefined;
+let pool: pg.Pool | undefined;
+let tmpDir: string | undefined;
+let cleaning: Promise<void> | null = null;
+
+/** Children first (the server stops gracefully), then the database, then temp files. Once. */
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    const t = performance.now();
+    const step = (what: string) => process.env.BENCH_DEBUG && console.error(`cleanup: ${what} at ${(performance.now() - t).toFixed(0)} ms`);
+    await stopAllChildren().catch(() => undefined);
+    step('children stopped');
+    await pool?.end().catch(() => undefined);
+    step('pool ended');
+    await database?.drop().catch((err: unknown) => console.error(`could not drop the bench database: ${String(err)}`));
+    step('database dropped');
+    if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
+    step('temp removed');
+  })();
+  return cleaning;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping children and dropping the bench database…`);
+    const force = setTimeout(() => {
+      killAllChildrenNow();
+      process.exit(130);
+    }, 30_000);
+    void cleanup().finally(() => {
+      clearTimeout(force);
+      process.exit(130);
+    });
+  });
+}
+process.once('exit', killAllChildrenNow);
+
+async function main(): Promise<void> {
+  const began = performance.now();
+  mkdirSync(outDir, { recursive: true });
+  tmpDir = mkdtempSync(path.join(tmpdir(), 'cma-bench-'));
+  // An embedded PostgreSQL run as root runs as `postgres`, which must be able to enter it.
+  chmodSync(tmpDir, 0o711);
+  const log = (message: string) => console.log(`[${((performance.now() - began) / 1000).toFixed(1).padStart(6)} s] ${message}`);
+  log(`mode ${mode}: ${selected.join(', ')}; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+
+  database = await createBenchDatabase(tmpDir);
+  pool = new pg.Pool({ connectionString: database.url, max: 4 });
+  log(`database: ${database.engine}, PostgreSQL ${database.serverVersion}`);
+
+  const csvFiles = new Map<number, Promise<string>>();
+  const ctx: BenchContext = {
+    mode,
+    counts: MODES[mode],
+    databaseUrl: database.url,
+    db: pool,
+    tmpDir,
+    outDir,
+    logLevel: values['log-level']!,
+    profile: values.profile!,
+    log,
+    details: {},
+    csvFile(rows) {
+      let file = csvFiles.get(rows);
+      if (!file) {
+        const target = path.join(tmpDir!, `trial-balance-${rows}.csv`);
+        file = writeTrialBalance(target, rows, 2, 7).then(() => target);
+        csvFiles.set(rows, file);
+      }
+      return file;
+    },
+  };
+
+  // The server needs its schema before any scenario seeds: one short-lived server migrates it.
+  const { startServer, stopServer } = await import('./lib/server.js');
+  const migrator = await startServer({ databaseUrl: database.url, dataDir: path.join(tmpDir, 'data-0'), logFile: path.join(outDir, 'server-0-migrate.log'), logLevel: 'warn' });
+  await stopServer(migrator);
+
+  const figures: Figure[] = [];
+  const timings: Record<string, number> = {};
+  const failures: Record<string, string> = {};
+  for (const name of selected) {
+    const t0 = performance.now();
+    log(`scenario ${name}`);
+    try {
+      figures.push(...(await RUNNERS[name](ctx)));
+    } catch (err) {
+      failures[name] = err instanceof Error ? err.stack ?? err.message : String(err);
+      log(`! scenario ${name} failed: ${failures[name]}`);
+    }
+    timings[name] = Math.round(performance.now() - t0);
+    log(`scenario ${name} done in ${(timings[name]! / 1000).toFixed(1)} s`);
+  }
+
+  const wallMs = Math.round(performance.now() - began);
+  const meta = {
+    date: new Date().toISOString(),
+    mode,
+    scenarios: selected,
+    wallSeconds: wallMs / 1000,
+    scenarioSeconds: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, v / 1000])),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    database: { engine: database.engine, version: database.serverVersion },
+    serverLogLevel: ctx.logLevel,
+    failures,
+  };
+  await writeResults(outFile, meta, figures, ctx.details);
+  console.log(`\n${formatTable(figures)}\n`);
+  const missed = figures.filter((f) => f.met === false).length;
+  const judged = figures.filter((f) => f.met !== null).length;
+  log(`${judged - missed}/${judged} goals met; wall time ${(wallMs / 1000).toFixed(1)} s; results in ${path.relative(process.cwd(), outFile)}`);
+  if (Object.keys(failures).length) throw new Error(`scenarios failed: ${Object.keys(failures).join(', ')}`);
+}
+
+main()
+  .then(() => cleanup())
+  .then(() => process.exit(0))
+  .catch(async (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    await cleanup();
+    process.exit(1);
+  });

@@ -1,0 +1,85 @@
+import { seedProjects } from '../lib/database.js';
+import { freshServer, profiled, quiesce, type Scenario } from '../lib/context.js';
+import { signUp } from '../lib/graphql.js';
+import { forkScript } from '../lib/processes.js';
+import { figure, type Figure } from '../lib/results.js';
+import { SubscriberPool } from '../lib/subscriber-pool.js';
+
+type Measured = Awaited<ReturnType<SubscriberPool['rounds']>> & {
+  connect: Awaited<ReturnType<SubscriberPool['connect']>>;
+  heldBefore: number;
+  heldAfter: number;
+};
+
+const LAYOUTS = {
+  a: { label: 'a: 1 project', perTopic: (size: number) => size },
+  b: { label: 'b: 10 per project', perTopic: () => 10 },
+} as const;
+
+/**
+ * 3. fan-out: N graphql-ws subscribers (a) all on one project, (b) 10 per project; events
+ * published into the service's own pubsub (see bench/preload/server-probe.ts) in rounds, each
+ * round one event per project, the next round once every subscriber has the previous one.
+ * Baseline: a raw `ws` server broadcasting the same JSON to the same clients, same rounds.
+ */
+export const fanOutScenario: Scenario = async (ctx) => {
+  const c = ctx.counts.fanOut;
+  const server = await freshServer(ctx, 'fan-out');
+  const baseline = forkScript('ws-broadcast', 'baselines/ws-broadcast.ts', { execArgv: ['--expose-gc'] });
+  const pool = new SubscriberPool(c.processes);
+  const figures: Figure[] = [];
+  const details: Record<string, unknown> = {};
+  try {
+    const baselineUrl = await baseline.peer.request<string>('listen');
+    const account = await signUp(server.url, 'Bench fan-out');
+    for (const size of c.sizes) {
+      for (const key of ['a', 'b'] as const) {
+        const layout = LAYOUTS[key];
+        const perTopic = layout.perTopic(size);
+        const projects = await seedProjects(ctx.db, account.firmId, Math.ceil(size / perTopic), `fan-out ${size}${key}`);
+        const topics = Array.from({ length: size }, (_, i) => projects[Math.floor(i / perTopic)]!);
+        const result: Record<string, Measured> = {};
+        for (const target of ['baseline', 'service'] as const) {
+          const peer = target === 'baseline' ? baseline.peer : server.proc.peer;
+          ctx.log(`  ${size} subscribers (${layout.label}), ${target}: connecting`);
+          const measure = async (): Promise<Measured> => {
+            const conn = await pool.connect({ url: target === 'baseline' ? baselineUrl : server.wsUrl, raw: target === 'baseline', token: account.token, topics });
+            if (conn.failed) ctx.log(`  ! ${conn.failed} subscribers failed to connect: ${conn.firstError}`);
+            const heldBefore = await peer.request<number>('listeners', { projectIds: projects });
+            const publish = (round: number) => peer.request('publish', { projectIds: projects, round });
+            const rounds = await (target === 'service'
+              ? profiled(ctx, server, `fan-out-${size}-${key}`, () => pool.rounds(publish, c.rounds, c.warmupRounds))
+              : pool.rounds(publish, c.rounds, c.warmupRounds));
+            const heldAfter = await peer.request<number>('listeners', { projectIds: projects });
+            await pool.close();
+            return { connect: conn, heldBefore, heldAfter, ...rounds };
+          };
+          result[target] = await measure();
+          const r = result[target]!;
+          ctx.log(`    ${Math.round(r.deliveredPerSecond)} delivered/s, p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms, held ${Math.min(r.heldBefore, r.heldAfter, r.open)}`);
+          if (r.timedOut) ctx.log(`  ! a round did not reach every subscriber in time`);
+        }
+        const svc = result.service!;
+        const base = result.baseline!;
+        const name = `fan-out ${size.toLocaleString('en-US')} (${layout.label})`;
+        details[`${size}${key}`] = result;
+        figures.push(
+          figure(`${name}: delivered/s`, svc.deliveredPerSecond, 'msg/s', base.deliveredPerSecond, { on: 'ratio', op: '>=', limit: 0.5 }),
+          figure(`${name}: p50`, svc.latency.p50, 'ms', base.latency.p50),
+          key === 'a'
+            ? figure(`${name}: p99`, svc.latency.p99, 'ms', base.latency.p99, { on: 'ratio', op: '<=', limit: 2 })
+            : figure(`${name}: p99`, svc.latency.p99, 'ms', base.latency.p99, { on: 'value', op: '<=', limit: 20 }),
+          figure(`${name}: subscriptions held`, Math.min(svc.heldBefore, svc.heldAfter, svc.open), 'subs', Math.min(base.heldBefore, base.heldAfter, base.open), {
+            on: 'value', op: '>=', limit: size,
+          }),
+        );
+      }
+    }
+    ctx.details['fan-out'] = details;
+    return figures;
+  } finally {
+    await pool.stop();
+    await baseline.stop();
+    await quiesce(ctx, server);
+  }
+};

@@ -1,0 +1,54 @@
+import { seedProjects, closeBaselineRuns } from '../lib/database.js';
+import { BASELINE_OWNER } from '../lib/constants.js';
+import { baseOf, freshServer, profiled, quiesce, type Scenario } from '../lib/context.js';
+import { signUp } from '../lib/graphql.js';
+import { forkScript } from '../lib/processes.js';
+import { figure } from '../lib/results.js';
+import type { Summary } from '../lib/stats.js';
+
+interface FirstEventResult {
+  firstEvent: Summary;
+  response: Summary;
+  errors: number;
+  firstError: string | null;
+}
+
+/**
+ * 2. first-event: from sending startProcessing to the subscriber (graphql-ws, same client
+ * process) receiving the run's first PROCESSING event, 1 client, a fresh project each time.
+ * Baseline: the claim baseline, which pushes the claim's event over raw ws before answering.
+ */
+export const firstEventScenario: Scenario = async (ctx) => {
+  const c = ctx.counts.firstEvent;
+  const server = await freshServer(ctx, 'first-event');
+  const claim = forkScript('claim-server', 'baselines/claim-server.ts');
+  const client = forkScript('first-event', 'load/first-event.ts');
+  try {
+    const claimUrl = await claim.peer.request<string>('listen', { databaseUrl: ctx.databaseUrl });
+    const account = await signUp(server.url, 'Bench first event');
+    const n = c.count + c.warmup;
+    ctx.log(`  ${c.count} starts after ${c.warmup} warm-up, baseline then service`);
+    const baseline = await client.peer.request<FirstEventResult>('run', {
+      mode: 'baseline', httpBase: claimUrl, wsUrl: `${claimUrl.replace(/^http/, 'ws')}/ws`, token: account.token, firmId: account.firmId,
+      projectIds: await seedProjects(ctx.db, account.firmId, n, 'baseline first event'), warmup: c.warmup,
+    }, 600_000);
+    await closeBaselineRuns(ctx.db, BASELINE_OWNER);
+    const projectIds = await seedProjects(ctx.db, account.firmId, n, 'service first event');
+    const service = await profiled(ctx, server, 'first-event', () =>
+      client.peer.request<FirstEventResult>('run', {
+        mode: 'server', httpBase: baseOf(server.url), wsUrl: server.wsUrl, token: account.token, firmId: account.firmId, projectIds, warmup: c.warmup,
+      }, 600_000),
+    );
+    for (const [label, r] of Object.entries({ baseline, service })) {
+      if (r.errors > 0) ctx.log(`  ! ${label}: ${r.errors} errors, first: ${r.firstError}`);
+    }
+    ctx.details['first-event'] = { service, baseline };
+    return [
+      figure('first-event: start → PROCESSING p50', service.firstEvent.p50, 'ms', baseline.firstEvent.p50, { on: 'value', op: '<=', limit: 5 }),
+      figure('first-event: start → PROCESSING p99', service.firstEvent.p99, 'ms', baseline.firstEvent.p99),
+    ];
+  } finally {
+    await Promise.all([claim.stop(), client.stop()]);
+    await quiesce(ctx, server);
+  }
+};
