@@ -7,7 +7,7 @@ import type { Stage } from '../stage.js';
  * first (one classifier per statement, since a label is remembered per statement). Batches by
  * id, all in one transaction with the checkpoint.
  */
-export function classifyStage({ reviewThreshold, batchSize = 5000 }: { reviewThreshold: number; batchSize?: number }): Stage {
+export function classifyStage({ reviewThreshold, batchSize = 2000 }: { reviewThreshold: number; batchSize?: number }): Stage {
   return {
     name: 'CLASSIFY',
     weight: 35,

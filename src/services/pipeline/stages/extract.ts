@@ -1,8 +1,6 @@
-import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { copyValue } from '../../../database/sql.js';
-import { DocumentFormatError, readLineItems, type ParsedLineItem } from '../../cma/csv-reader.js';
 import { StageError, type Stage } from '../stage.js';
+import { extractInWorker } from '../workers/extract-in-worker.js';
 
 interface DocumentFile {
   id: string;
@@ -17,7 +15,7 @@ interface DocumentFile {
  * before it, so a failed run leaves the previous line items exactly as they were. Progress is
  * bytes read.
  */
-export function extractStage({ dataDir, batchSize = 5000 }: { dataDir: string; batchSize?: number }): Stage {
+export function extractStage({ dataDir, batchSize = 2000 }: { dataDir: string; batchSize?: number }): Stage {
   return {
     name: 'EXTRACT',
     weight: 55,
@@ -41,23 +39,14 @@ export function extractStage({ dataDir, batchSize = 5000 }: { dataDir: string; b
       await ctx.sql.tx(async (tx) => {
         await tx.query('delete from line_items where project_id = $1', [ctx.projectId]);
         for (const doc of documents) {
-          const source = createReadStream(path.join(dataDir, 'documents', doc.storageKey), { highWaterMark: 256 * 1024 });
-          try {
-            const batches = readLineItems(source, {
-              documentName: doc.filename,
-              batchSize,
-              onBytes: (bytes) => ctx.reportProgress((doneBytes + bytes) / totalBytes),
-            });
-            items += await tx.copy(
-              'copy line_items (project_id, document_id, row_number, fiscal_year, statement, label, amount_paise) from stdin',
-              copyLines(batches, ctx.projectId, doc.id, ctx.signal),
-            );
-          } catch (err) {
-            if (err instanceof DocumentFormatError) throw new StageError(err.message);
-            throw err;
-          } finally {
-            source.destroy();
-          }
+          // Parsing runs in a worker thread; this thread only moves its COPY text to PostgreSQL.
+          items += await tx.copy(
+            'copy line_items (project_id, document_id, row_number, fiscal_year, statement, label, amount_paise) from stdin',
+            extractInWorker(
+              { path: path.join(dataDir, 'documents', doc.storageKey), documentName: doc.filename, projectId: ctx.projectId, documentId: doc.id, batchSize },
+              { signal: ctx.signal, onBytes: (bytes) => ctx.reportProgress((doneBytes + bytes) / totalBytes) },
+            ),
+          );
           doneBytes += Number(doc.sizeBytes);
         }
         // The checkpoint moves with the rows: CLASSIFY's result no longer applies to them.
@@ -69,22 +58,4 @@ export function extractStage({ dataDir, batchSize = 5000 }: { dataDir: string; b
       ctx.logger.info({ documents: documents.length, items, bytes: totalBytes }, 'extracted line items');
     },
   };
-}
-
-/** COPY text lines, one string per batch; checks for cancellation between batches. */
-async function* copyLines(
-  batches: AsyncIterable<ParsedLineItem[]>,
-  projectId: string,
-  documentId: string,
-  signal: AbortSignal,
-): AsyncGenerator<string> {
-  const prefix = `${projectId}\t${documentId}\t`;
-  for await (const batch of batches) {
-    signal.throwIfAborted();
-    let chunk = '';
-    for (const item of batch) {
-      chunk += `${prefix}${item.row}\t${item.fiscalYear}\t${item.statement}\t${copyValue(item.label)}\t${item.amountPaise}\n`;
-    }
-    yield chunk;
-  }
 }
