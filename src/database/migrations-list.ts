@@ -1,4 +1,5 @@
 import { Migration20261128000000_initial } from '../../migrations/Migration20261128000000_initial.js';
+import { Migration20261128010000_line_item_updates } from '../../migrations/Migration20261128010000_line_item_updates.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from the folder) because vitest
@@ -6,4 +7,5 @@ import { Migration20261128000000_initial } from '../../migrations/Migration20261
  */
 export const migrationsList = [
   { name: 'Migration20261128000000_initial', class: Migration20261128000000_initial },
+  { name: 'Migration20261128010000_line_item_updates', class: Migration20261128010000_line_item_updates },
 ];

@@ -7,7 +7,7 @@ import type { Stage } from '../stage.js';
  * first (one classifier per statement, since a label is remembered per statement). Batches by
  * id, all in one transaction with the checkpoint.
  */
-export function classifyStage({ reviewThreshold, batchSize = 2000 }: { reviewThreshold: number; batchSize?: number }): Stage {
+export function classifyStage({ reviewThreshold, batchSize = 10_000 }: { reviewThreshold: number; batchSize?: number }): Stage {
   return {
     name: 'CLASSIFY',
     weight: 35,
@@ -38,6 +38,7 @@ export function classifyStage({ reviewThreshold, batchSize = 2000 }: { reviewThr
         await tx.query(
           'create temporary table classified (id bigint, head text, confidence float8, needs_review bool) on commit drop',
         );
+        const started = performance.now();
         let done = 0;
         let after = '0';
         while (true) {
@@ -60,10 +61,12 @@ export function classifyStage({ reviewThreshold, batchSize = 2000 }: { reviewThr
           ctx.reportProgress(total === 0 ? 0.8 : (0.8 * done) / total);
         }
         ctx.signal.throwIfAborted();
+        const t0 = performance.now();
         await tx.query(
           `update line_items l set head = c.head, confidence = c.confidence, needs_review = c.needs_review
            from classified c where l.id = c.id`,
         );
+        ctx.logger.info({ items: done, classifyMs: Math.round(t0 - started), updateMs: Math.round(performance.now() - t0) }, 'classified line items');
         ctx.reportProgress(1);
         await tx.query('update cma_projects set classified_digest = $2 where id = $1', [ctx.projectId, ctx.documentsDigest]);
       });
