@@ -18,7 +18,10 @@ import { createProcessingService } from './services/pipeline/processing.js';
 import { createPipelineRunner, type PipelineRunner, type RunnerOptions } from './services/pipeline/runner.js';
 import type { Stage } from './services/pipeline/stage.js';
 import { createAppPubSub, type AppPubSub } from './services/pubsub.js';
+import { createRateLimits } from './services/rate-limits.js';
 import { createReviewService } from './services/review.js';
+import { graphqlLimits } from './plugins/graphql-limits.js';
+import { clientAddress, refuseOversizeJson, setSecurityHeaders } from './plugins/http-guards.js';
 import { attachGraphqlWs } from './ws.js';
 
 export interface AppDeps {
@@ -56,6 +59,7 @@ export function buildApp(deps: AppDeps): App {
     stages,
     concurrency: config.pipelineConcurrency,
     leaseSeconds: config.leaseSeconds,
+    stageTimeoutSeconds: config.stageTimeoutSeconds,
     ...deps.runner,
   });
   const documents = createDocumentStore({ dataDir: config.dataDir, maxUploadBytes: config.maxUploadBytes, logger });
@@ -68,10 +72,11 @@ export function buildApp(deps: AppDeps): App {
     documents,
     processing: createProcessingService({ sql, runner, logger }),
     review: createReviewService({ sql }),
+    rateLimits: createRateLimits(config.rateLimits),
     fork: () => orm.em.fork(),
   };
 
-  const yoga = createYoga<{ connectionParams?: Record<string, unknown> }, Context>({
+  const yoga = createYoga<{ req?: IncomingMessage; connectionParams?: Record<string, unknown> }, Context>({
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
@@ -79,19 +84,33 @@ export function buildApp(deps: AppDeps): App {
     graphiql: { title: 'CMA processing', subscriptionsProtocol: 'WS' },
     logging: yogaLogger(logger.child({ component: 'yoga' })),
     maskedErrors: { maskError: createMaskError(logger) },
-    plugins: [useApiErrorCodes(config.maxUploadBytes)],
+    plugins: [...graphqlLimits({ introspection: config.introspection }), useApiErrorCodes(config.maxUploadBytes)],
+    // Multipart bodies carry the upload; JSON bodies are capped lower in the HTTP handler.
+    maxRequestBodySize: config.maxUploadBytes + 1024 * 1024,
+    cors:
+      config.corsOrigins.length === 0
+        ? false
+        : {
+            origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
+            methods: ['GET', 'POST', 'OPTIONS'],
+            allowedHeaders: ['authorization', 'content-type', 'accept'],
+            maxAge: 600,
+          },
     // The multipart parser stops reading a file at the limit, so an oversize upload fails fast.
     fetchAPI: createFetch({ formDataLimits: { fileSize: config.maxUploadBytes + 1, files: 1, fieldSize: 1024 * 1024 } }),
-    context: ({ request, connectionParams }) =>
+    context: ({ request, req, connectionParams }) =>
       createContext(
         services,
         request?.headers.get('authorization') ?? (connectionParams?.authorization as string | undefined),
+        clientAddress(req),
       ),
   });
 
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
+    setSecurityHeaders(res, config.env === 'production');
     if (req.url === '/healthz' || req.url === '/readyz') return health(req, res);
+    if (refuseOversizeJson(req, res)) return;
     return yoga(req, res);
   });
   server.on('connection', (socket) => {
@@ -99,7 +118,7 @@ export function buildApp(deps: AppDeps): App {
     socket.once('close', () => sockets.delete(socket));
   });
   const wss = new WebSocketServer({ server, path: '/graphql' });
-  const ws = attachGraphqlWs({ wss, yoga, services });
+  const ws = attachGraphqlWs({ wss, yoga, services, limits: config.ws });
 
   async function health(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const send = (status: number, body: object) => {
@@ -134,7 +153,9 @@ export function buildApp(deps: AppDeps): App {
       stopping ??= (async () => {
         server.close();
         await runner.stop();
-        await ws.dispose();
+        // graphql-ws closes every socket (1001) and waits for the close handshakes; a client
+        // that never answers must not hold the stop, so the rest are cut after 3 s.
+        await withTimeout(ws.dispose(), 3000).catch(() => wss.clients.forEach((client) => client.terminate()));
         for (const socket of sockets) socket.destroy();
         await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
       })();

@@ -30,6 +30,14 @@ const envSchema = z
     PIPELINE_CONCURRENCY: intFrom(4, 1, 256),
     LEASE_SECONDS: intFrom(30, 2, 3600),
     REVIEW_THRESHOLD: z.coerce.number().min(0).max(1).default(0.75),
+    STAGE_TIMEOUT_SECONDS: intFrom(1800, 1, 86_400),
+    CORS_ORIGINS: z.string().optional(),
+    GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
+    RATE_LIMIT_LOGIN_PER_EMAIL: intFrom(10, 1, 100_000),
+    RATE_LIMIT_LOGIN_PER_IP: intFrom(30, 1, 100_000),
+    RATE_LIMIT_STARTS_PER_FIRM: intFrom(120, 1, 1_000_000),
+    WS_MAX_CONNECTIONS_PER_IP: intFrom(100, 1, 1_000_000),
+    WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: intFrom(50, 1, 10_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && (env.JWT_SECRET ?? '').length < 32) {
@@ -58,6 +66,12 @@ export interface Config {
   pipelineConcurrency: number;
   leaseSeconds: number;
   reviewThreshold: number;
+  stageTimeoutSeconds: number;
+  /** Origins allowed to call from a browser; `*` any; empty: no cross-origin access. */
+  corsOrigins: string[];
+  introspection: boolean;
+  rateLimits: { loginPerEmail: number; loginPerIp: number; startsPerFirm: number };
+  ws: { maxConnectionsPerIp: number; maxSubscriptionsPerConnection: number };
 }
 
 export class ConfigError extends Error {
@@ -88,6 +102,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pipelineConcurrency: e.PIPELINE_CONCURRENCY,
     leaseSeconds: e.LEASE_SECONDS,
     reviewThreshold: e.REVIEW_THRESHOLD,
+    stageTimeoutSeconds: e.STAGE_TIMEOUT_SECONDS,
+    corsOrigins: (e.CORS_ORIGINS ?? (e.NODE_ENV === 'production' ? '' : '*'))
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : e.NODE_ENV !== 'production',
+    rateLimits: {
+      loginPerEmail: e.RATE_LIMIT_LOGIN_PER_EMAIL,
+      loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
+      startsPerFirm: e.RATE_LIMIT_STARTS_PER_FIRM,
+    },
+    ws: { maxConnectionsPerIp: e.WS_MAX_CONNECTIONS_PER_IP, maxSubscriptionsPerConnection: e.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION },
   };
 }
 
@@ -99,7 +125,11 @@ function developmentSecret(dataDir: string): string {
   } catch {
     mkdirSync(dataDir, { recursive: true });
     const secret = randomBytes(48).toString('base64url');
-    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
-    return secret;
+    try {
+      writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+      return secret;
+    } catch {
+      return readFileSync(file, 'utf8').trim(); // another process wrote it first
+    }
   }
 }

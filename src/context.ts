@@ -7,6 +7,7 @@ import { AppError } from './services/errors.js';
 import type { Logger } from './services/logger.js';
 import type { ProcessingService } from './services/pipeline/processing.js';
 import type { AppPubSub } from './services/pubsub.js';
+import type { RateLimits } from './services/rate-limits.js';
 import type { ReviewService } from './services/review.js';
 
 /** Everything long-lived that resolvers call. Built once in `buildApp`. */
@@ -19,6 +20,7 @@ export interface Services {
   documents: DocumentStore;
   processing: ProcessingService;
   review: ReviewService;
+  rateLimits: RateLimits;
   /** A fresh entity manager for one request or one subscription. */
   fork(): EntityManager;
 }
@@ -30,10 +32,16 @@ export interface Context {
   viewer: Viewer | null;
   /** Set when a token was sent but is not valid: reported instead of "sign in first". */
   authError: AppError | null;
+  /** The client's address (the socket's peer), for per-address limits. */
+  clientIp: string;
 }
 
-export async function createContext(services: Services, authorization: string | null | undefined): Promise<Context> {
-  const base = { em: services.fork(), services, viewer: null, authError: null };
+export async function createContext(
+  services: Services,
+  authorization: string | null | undefined,
+  clientIp: string,
+): Promise<Context> {
+  const base = { em: services.fork(), services, viewer: null, authError: null, clientIp };
   try {
     const token = bearerToken(authorization);
     if (!token) return base;

@@ -21,12 +21,14 @@ export function createMaskError(logger: Logger) {
     }
     if (original instanceof GraphQLError) return original;
     if (graphqlError && !original) {
+      // Raised by validation rules (limits, introspection off) before anything ran: the
+      // request as sent cannot be executed, as with GraphQL's own validation errors (400).
       return graphqlError.extensions.code
         ? graphqlError
         : new GraphQLError(graphqlError.message, {
             nodes: graphqlError.nodes,
             path: graphqlError.path,
-            extensions: { ...graphqlError.extensions, code: 'BAD_USER_INPUT' },
+            extensions: { ...graphqlError.extensions, code: 'BAD_USER_INPUT', http: { status: 400 } },
           });
     }
     const upload = uploadLimitError(original);

@@ -1,4 +1,4 @@
-import type { ExecutionResult, GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { WebSocketServer } from 'ws';
@@ -7,6 +7,8 @@ import { AppError } from './services/errors.js';
 
 /** graphql-ws close code for a refused or expired token. */
 export const CLOSE_FORBIDDEN = 4403;
+/** WebSocket close code for a connection over the per-address limit. */
+export const CLOSE_POLICY_VIOLATION = 1008;
 
 /**
  * graphql-ws on the yoga instance: the same schema, plugins and error masking as HTTP, with the
@@ -17,13 +19,30 @@ export function attachGraphqlWs({
   wss,
   yoga,
   services,
+  limits,
 }: {
   wss: WebSocketServer;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   yoga: YogaServerInstance<any, Context>;
   services: Services;
+  limits: { maxConnectionsPerIp: number; maxSubscriptionsPerConnection: number };
 }) {
   const expiryTimers = new WeakMap<object, NodeJS.Timeout>();
+  // Connections per client address: one more than the limit is closed at once (1008).
+  const perAddress = new Map<string, number>();
+  wss.on('connection', (socket, request) => {
+    const address = request.socket.remoteAddress ?? 'unknown';
+    const count = (perAddress.get(address) ?? 0) + 1;
+    perAddress.set(address, count);
+    socket.once('close', () => {
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left <= 0) perAddress.delete(address);
+      else perAddress.set(address, left);
+    });
+    if (count > limits.maxConnectionsPerIp) {
+      socket.close(CLOSE_POLICY_VIOLATION, `Too many connections from this address (max ${limits.maxConnectionsPerIp})`);
+    }
+  });
   const disposable = useServer(
     {
       connectionInitWaitTimeout: 10_000,
@@ -48,6 +67,14 @@ export function attachGraphqlWs({
       },
       onClose: (ctx) => clearTimeout(expiryTimers.get(ctx)),
       onSubscribe: async (ctx, _id, payload) => {
+        // graphql-ws has already registered this subscription: count it among the current ones.
+        if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerConnection) {
+          return [
+            new GraphQLError(`too many subscriptions on this connection (max ${limits.maxSubscriptionsPerConnection})`, {
+              extensions: { code: 'RATE_LIMITED' },
+            }),
+          ];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,

@@ -53,8 +53,11 @@ builder.mutationFields((t) => ({
     type: StartProcessingPayloadRef,
     description: 'Starts the pipeline in the background and returns at once; CONFLICT while one runs',
     args: { projectId: t.arg.id({ required: true }), options: t.arg({ type: PipelineOptionsInput }) },
-    resolve: (_r, args, ctx) =>
-      ctx.services.processing.start(requireViewer(ctx).firmId, String(args.projectId), { restart: args.options?.restart }),
+    resolve: async (_r, args, ctx) => {
+      const { firmId } = requireViewer(ctx);
+      await ctx.services.rateLimits.start(firmId);
+      return ctx.services.processing.start(firmId, String(args.projectId), { restart: args.options?.restart });
+    },
   }),
   cancelProcessing: t.field({
     type: ProjectRef,

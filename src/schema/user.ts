@@ -57,6 +57,11 @@ builder.mutationFields((t) => ({
   login: t.field({
     type: AuthPayloadRef,
     args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => ctx.services.auth.login(ctx.em, args.email, args.password),
+    resolve: async (_root, args, ctx) => {
+      await ctx.services.rateLimits.login(args.email, ctx.clientIp);
+      const payload = await ctx.services.auth.login(ctx.em, args.email, args.password);
+      await ctx.services.rateLimits.loginSucceeded(args.email);
+      return payload;
+    },
   }),
 }));

@@ -18,5 +18,6 @@ export interface StatusEvent {
     message: string | null;
     errorMessage: string | null;
     runId: string | null;
+    at: string;
   };
 }

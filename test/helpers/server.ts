@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
 import { buildApp, type App, type AppDeps } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
 import { createOrm, type Orm } from '../../src/database/orm.js';
@@ -38,6 +39,12 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     pipelineConcurrency: 4,
     leaseSeconds: 30,
     reviewThreshold: 0.75,
+    stageTimeoutSeconds: 600,
+    corsOrigins: ['*'],
+    introspection: true,
+    // Every test file signs up and logs in from 127.0.0.1 many times: limits are tested on their own.
+    rateLimits: { loginPerEmail: 1000, loginPerIp: 100_000, startsPerFirm: 100_000 },
+    ws: { maxConnectionsPerIp: 10_000, maxSubscriptionsPerConnection: 100 },
     ...overrides,
   };
 }
@@ -47,11 +54,17 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
  * one database). Every server started is stopped by `stopAll` in the file's afterAll.
  */
 export async function startTestServer(
-  options: { config?: Partial<Config>; database?: TestDatabase; deps?: Partial<Omit<AppDeps, 'config' | 'orm' | 'logger'>> } = {},
+  options: {
+    config?: Partial<Config>;
+    database?: TestDatabase;
+    deps?: Partial<Omit<AppDeps, 'config' | 'orm' | 'logger'>>;
+    /** Where the server's log lines go (its real logger, redaction included). */
+    logTo?: Writable;
+  } = {},
 ): Promise<TestServer & { database: TestDatabase }> {
   const database = options.database ?? (await createTestDatabase());
   const config = testConfig({ databaseUrl: database.url, ...options.config });
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, false, options.logTo);
   const orm = await createOrm(database.url, logger, 10);
   const app = buildApp({ config, orm, logger, ...options.deps });
   const base = await app.start();

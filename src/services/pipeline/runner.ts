@@ -27,6 +27,8 @@ export interface RunnerOptions {
   /** A run taken this many times without finishing is ended INTERRUPTED instead of resumed. */
   maxAttempts?: number;
   progressIntervalMs?: number;
+  /** A stage running longer than this fails the run (it is asked to stop, then abandoned). */
+  stageTimeoutSeconds?: number;
 }
 
 /** Emitted for tests and logs: `run:end` with `{ runId, projectId, status }`. */
@@ -55,6 +57,7 @@ export function createPipelineRunner(opts: RunnerOptions) {
   const events = new EventEmitter<RunnerEvents>();
   const active = new Map<string, ActiveRun>();
   const totalWeight = stages.reduce((sum, s) => sum + s.weight, 0);
+  const stageTimeoutMs = (opts.stageTimeoutSeconds ?? 1800) * 1000;
   let busy = 0; // slots reserved or running
   let stopped = true;
   let draining: Promise<void> | null = null;
@@ -128,13 +131,14 @@ export function createPipelineRunner(opts: RunnerOptions) {
         if (state?.status === 'DONE' || state?.status === 'SKIPPED') continue;
         signal.throwIfAborted();
         current = stage;
+        const stageStop = new AbortController();
         const ctx: StageContext = {
           projectId: run.projectId,
           firmId: run.firmId,
           runId: run.id,
           em,
           sql,
-          signal,
+          signal: AbortSignal.any([signal, stageStop.signal]),
           documentsDigest: digest,
           restart: run.restart,
           logger: log.child({ stage: stage.name }),
@@ -149,7 +153,10 @@ export function createPipelineRunner(opts: RunnerOptions) {
           continue;
         }
         await step(stage.name, 'RUNNING', `${stage.name} started`);
-        const outcome = await stage.run(ctx);
+        const outcome = await withTimeout(stage.run(ctx), stageTimeoutMs, () => {
+          stageStop.abort('timeout');
+          return new StageError(`timed out after ${stageTimeoutMs / 1000} s (STAGE_TIMEOUT_SECONDS)`);
+        });
         signal.throwIfAborted();
         await step(stage.name, 'DONE', `${stage.name} finished`);
         if (outcome?.pause) return await finish(run, 'REVIEWING', 'REVIEWING', null, outcome.message, 'REVIEW');
@@ -332,6 +339,23 @@ export function createPipelineRunner(opts: RunnerOptions) {
   };
 }
 export type PipelineRunner = ReturnType<typeof createPipelineRunner>;
+
+/**
+ * `work`, or the error `onTimeout` makes after `ms`. A stage that ignores its abort signal is
+ * abandoned (its late result or error is dropped), so the run still ends.
+ */
+async function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  work.catch(() => undefined);
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** This runner's write found the run no longer leased to it. */
 class LeaseLost extends Error {}
