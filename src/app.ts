@@ -17,7 +17,7 @@ import { createCmaStages } from './services/pipeline/stages/index.js';
 import { createProcessingService } from './services/pipeline/processing.js';
 import { createPipelineRunner, type PipelineRunner, type RunnerOptions } from './services/pipeline/runner.js';
 import type { Stage } from './services/pipeline/stage.js';
-import { createAppPubSub, type AppPubSub } from './services/pubsub.js';
+import { createAppPubSub, createRedisPubSub, type AppPubSub } from './services/pubsub.js';
 import { createRateLimits } from './services/rate-limits.js';
 import { createReviewService } from './services/review.js';
 import { graphqlLimits } from './plugins/graphql-limits.js';
@@ -49,7 +49,8 @@ export interface App {
 export function buildApp(deps: AppDeps): App {
   const { config, orm, logger } = deps;
   const sql = createSql(orm);
-  const pubsub = deps.pubsub ?? createAppPubSub();
+  const redis = !deps.pubsub && config.redisUrl ? createRedisPubSub(config.redisUrl) : null;
+  const pubsub = deps.pubsub ?? redis?.pubsub ?? createAppPubSub();
   const stages = deps.stages ?? createCmaStages({ reviewThreshold: config.reviewThreshold, dataDir: config.dataDir });
   const runner = createPipelineRunner({
     orm,
@@ -157,6 +158,7 @@ export function buildApp(deps: AppDeps): App {
         // that never answers must not hold the stop, so the rest are cut after 3 s.
         await withTimeout(ws.dispose(), 3000).catch(() => wss.clients.forEach((client) => client.terminate()));
         for (const socket of sockets) socket.destroy();
+        await redis?.close();
         await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
       })();
       return stopping;

@@ -31,6 +31,7 @@ const envSchema = z
     LEASE_SECONDS: intFrom(30, 2, 3600),
     REVIEW_THRESHOLD: z.coerce.number().min(0).max(1).default(0.75),
     STAGE_TIMEOUT_SECONDS: intFrom(1800, 1, 86_400),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
     CORS_ORIGINS: z.string().optional(),
     GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
     RATE_LIMIT_LOGIN_PER_EMAIL: intFrom(10, 1, 100_000),
@@ -67,6 +68,8 @@ export interface Config {
   leaseSeconds: number;
   reviewThreshold: number;
   stageTimeoutSeconds: number;
+  /** Set: status events travel over Redis, so every process sees every run's events. */
+  redisUrl: string | undefined;
   /** Origins allowed to call from a browser; `*` any; empty: no cross-origin access. */
   corsOrigins: string[];
   introspection: boolean;
@@ -103,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     leaseSeconds: e.LEASE_SECONDS,
     reviewThreshold: e.REVIEW_THRESHOLD,
     stageTimeoutSeconds: e.STAGE_TIMEOUT_SECONDS,
+    redisUrl: e.REDIS_URL,
     corsOrigins: (e.CORS_ORIGINS ?? (e.NODE_ENV === 'production' ? '' : '*'))
       .split(',')
       .map((o) => o.trim())

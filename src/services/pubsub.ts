@@ -1,4 +1,6 @@
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub, type PubSubEventTarget } from 'graphql-yoga';
+import { Redis } from 'ioredis';
 import type { PipelineStage, ProjectStatus } from '../entities/index.js';
 
 /** A project's status as clients see it: one per stored change, and throttled progress ticks. */
@@ -25,4 +27,20 @@ export type AppPubSub = PubSub<Topics>;
 /** The event target decides the transport: in-memory by default, Redis for several processes. */
 export function createAppPubSub(eventTarget?: PubSubEventTarget<Topics>): AppPubSub {
   return createPubSub<Topics>(eventTarget ? { eventTarget } : undefined);
+}
+
+/**
+ * Pubsub over Redis, for several server processes: a run executing in one process reaches
+ * subscribers connected to any other. Returns the pubsub and a `close` for shutdown.
+ */
+export function createRedisPubSub(url: string): { pubsub: AppPubSub; close(): Promise<void> } {
+  const publishClient = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
+  const subscribeClient = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
+  const eventTarget = createRedisEventTarget<never>({ publishClient, subscribeClient }) as unknown as PubSubEventTarget<Topics>;
+  return {
+    pubsub: createAppPubSub(eventTarget),
+    async close() {
+      await Promise.all([publishClient.quit(), subscribeClient.quit()]).catch(() => undefined);
+    },
+  };
 }
