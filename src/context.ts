@@ -41,15 +41,28 @@ export async function createContext(
   authorization: string | null | undefined,
   clientIp: string,
 ): Promise<Context> {
-  const base = { em: services.fork(), services, viewer: null, authError: null, clientIp };
+  let viewer: Viewer | null = null;
+  let authError: AppError | null = null;
   try {
     const token = bearerToken(authorization);
-    if (!token) return base;
-    return { ...base, viewer: await services.auth.verify(token) };
+    if (token) viewer = await services.auth.verify(token);
   } catch (err) {
-    if (err instanceof AppError) return { ...base, authError: err };
-    throw err;
+    if (!(err instanceof AppError)) throw err;
+    authError = err;
   }
+  // The entity manager is forked on first use: a subscription or a pure-SQL mutation never
+  // needs one, and a fork held for a subscription's lifetime costs memory per subscriber.
+  let em: EntityManager | undefined;
+  return {
+    get em() {
+      em ??= services.fork();
+      return em;
+    },
+    services,
+    viewer,
+    authError,
+    clientIp,
+  };
 }
 
 /** The caller, or UNAUTHENTICATED. Every firm-scoped field starts here. */

@@ -29,7 +29,8 @@ builder.subscriptionField('projectStatus', (t) =>
     subscribe: async (_r, args, ctx) => {
       const viewer = requireViewer(ctx);
       if (args.afterSequence != null && args.afterSequence < 0) throw badInput('afterSequence must be 0 or more', 'afterSequence');
-      const project = await projects.find(ctx.em, viewer.firmId, String(args.projectId), 'projectId');
+      // A short-lived fork: the subscription's context lives as long as the subscription does.
+      const project = await projects.find(ctx.services.fork(), viewer.firmId, String(args.projectId), 'projectId');
       if (!project) throw notFound('project');
       return projectStatusStream({
         sql: ctx.services.sql,
