@@ -40,6 +40,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     leaseSeconds: 30,
     reviewThreshold: 0.75,
     stageTimeoutSeconds: 600,
+    redisUrl: undefined,
     corsOrigins: ['*'],
     introspection: true,
     // Every test file signs up and logs in from 127.0.0.1 many times: limits are tested on their own.
