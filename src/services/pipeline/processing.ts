@@ -64,10 +64,13 @@ export function createProcessingService({ sql, runner, logger }: { sql: Sql; run
         throw new AppError('BAD_USER_INPUT', 'this project is not being processed; there is nothing to cancel');
       }
       if (run.status === 'QUEUED') {
-        const event = await sql.tx(async (tx) => {
-          if (!(await store.finishRun(tx, run.id, null, 'CANCELLED', null))) return null;
-          return store.transition(tx, projectId, { status: 'CANCELLED', isProcessing: false }, { runId: run.id, message: 'Processing cancelled' });
-        });
+        const event = await store.transition(
+          sql,
+          projectId,
+          { status: 'CANCELLED', isProcessing: false },
+          { runId: run.id, message: 'Processing cancelled' },
+          store.finishGuard(run.id, null, 'CANCELLED', null, null),
+        );
         if (event) {
           runner.publish(event);
           return;

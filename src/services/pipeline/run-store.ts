@@ -81,34 +81,75 @@ const PATCH_COLUMNS: Record<keyof ProjectPatch, string> = {
 };
 
 /**
+ * Extra work done in the same statement as a transition, which happens only if it does: CTE
+ * definitions (SQL) that must define `g`, a data-modifying statement RETURNING a row when it
+ * applied (e.g. the lease-guarded update of a run). `param` adds a bind parameter.
+ */
+export type Guard = (param: (value: unknown) => string) => string;
+
+/**
  * Applies `patch` to the project, takes the next sequence and stores the event, in one
- * statement. Returns the stored event (to publish after commit), or null if the project is gone.
+ * statement (with `guard`'s work, if given, and only if the guard applied). Returns the stored
+ * event (to publish after commit), or null if the project is gone or the guard did not apply.
  */
 export async function transition(
   sql: Sql,
   projectId: string,
   patch: ProjectPatch,
   meta: { runId: string | null; message: string | null },
+  guard?: Guard,
 ): Promise<ProjectStatusEvent | null> {
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
   const sets: string[] = [];
-  const params: unknown[] = [projectId, meta.runId, meta.message];
   for (const [key, column] of Object.entries(PATCH_COLUMNS) as [keyof ProjectPatch, string][]) {
-    if (patch[key] !== undefined) {
-      params.push(patch[key]);
-      sets.push(`${column} = $${params.length}`);
-    }
+    if (patch[key] !== undefined) sets.push(`${column} = ${param(patch[key])}`);
   }
+  const guardSql = guard ? `${guard(param)},` : '';
   const rows = await sql.query<ProjectStatusEvent>(
-    `with p as (
+    `with ${guardSql} p as (
        update cma_projects set ${[...sets, 'last_sequence = last_sequence + 1', 'updated_at = now()'].join(', ')}
-       where id = $1
+       where id = ${param(projectId)} ${guard ? 'and exists (select 1 from g)' : ''}
        returning id, last_sequence, status, current_stage, progress, error_message)
      insert into project_status_events (project_id, sequence, run_id, status, stage, progress, message, error_message)
-     select id, last_sequence, $2, status, current_stage, progress, $3, error_message from p
+     select id, last_sequence, ${param(meta.runId)}::uuid, status, current_stage, progress, ${param(meta.message)}::text, error_message from p
      returning ${EVENT_COLUMNS}`,
     params,
   );
   return rows[0] ?? null;
+}
+
+/** Guard: the stage's new state, written only while `owner` holds the run's lease. */
+export function stageGuard(runId: string, owner: string, stage: PipelineStage, status: StageStatus, progress: number): Guard {
+  return (param) => `g as (
+    update pipeline_stage_runs s
+    set status = ${param(status)}, progress = ${param(progress)}::float8,
+        started_at = case when ${param(status)}::text = 'RUNNING' then now() else coalesce(s.started_at, now()) end,
+        finished_at = case when ${param(status)}::text in ('DONE', 'SKIPPED', 'FAILED') then now() else null end
+    from pipeline_runs r
+    where s.run_id = ${param(runId)}::uuid and s.stage = ${param(stage)}::text and r.id = s.run_id
+      and r.lease_owner = ${param(owner)} and r.status = 'RUNNING'
+    returning s.run_id)`;
+}
+
+/**
+ * Guard: the run's final status (owner null: only a QUEUED run, which nobody leases), and the
+ * stage it failed in marked FAILED.
+ */
+export function finishGuard(runId: string, owner: string | null, status: RunStatus, errorMessage: string | null, failedStage: PipelineStage | null): Guard {
+  return (param) => `g as (
+    update pipeline_runs set status = ${param(status)}, finished_at = now(), error_message = ${param(errorMessage)}::text,
+           lease_owner = null, heartbeat_at = null
+    where id = ${param(runId)}::uuid and status in ('QUEUED', 'RUNNING')
+      and (${param(owner)}::text is null and status = 'QUEUED' or lease_owner = ${param(owner)}::text)
+    returning id),
+  f as (
+    update pipeline_stage_runs set status = 'FAILED', finished_at = now()
+    where run_id = ${param(runId)}::uuid and stage = ${param(failedStage)}::text and exists (select 1 from g)
+    returning run_id)`;
 }
 
 /**
@@ -198,28 +239,6 @@ export async function loadStages(sql: Sql, runId: string): Promise<StageRow[]> {
     `select stage, status, progress from pipeline_stage_runs where run_id = $1 order by position`,
     [runId],
   );
-}
-
-/** Marks a stage's state; guarded by the lease so a deposed runner writes nothing. */
-export async function setStage(
-  sql: Sql,
-  runId: string,
-  owner: string,
-  stage: PipelineStage,
-  status: StageStatus,
-  progress: number,
-): Promise<boolean> {
-  const rows = await sql.query(
-    `update pipeline_stage_runs s
-     set status = $4, progress = $5,
-         started_at = case when $4 = 'RUNNING' then now() else coalesce(s.started_at, now()) end,
-         finished_at = case when $4 in ('DONE', 'SKIPPED', 'FAILED') then now() else null end
-     from pipeline_runs r
-     where s.run_id = $1 and s.stage = $3 and r.id = s.run_id and r.lease_owner = $2 and r.status = 'RUNNING'
-     returning s.run_id`,
-    [runId, owner, stage, status, progress],
-  );
-  return rows.length > 0;
 }
 
 /** A progress tick: stored on the project and stage rows (not as an event), with a sequence. */

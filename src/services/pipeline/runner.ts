@@ -102,7 +102,7 @@ export function createPipelineRunner(opts: RunnerOptions) {
   async function execute(run: store.RunRow, signal: AbortSignal): Promise<ProjectStatusEvent | null> {
     const log = logger.child({ projectId: run.projectId, runId: run.id });
     const em = opts.orm.em.fork();
-    const rows = await store.loadStages(sql, run.id);
+    const [rows, digest] = await Promise.all([store.loadStages(sql, run.id), documentsDigest(sql, run.projectId)]);
     const fraction = new Map<PipelineStage, number>(
       rows.map((r) => [r.stage, r.status === 'DONE' || r.status === 'SKIPPED' ? 1 : 0]),
     );
@@ -112,20 +112,23 @@ export function createPipelineRunner(opts: RunnerOptions) {
       (err) => log.warn({ err }, 'progress tick failed'),
       opts.progressIntervalMs,
     );
+    /** A stage's state change and its event: one statement, guarded by the lease. */
     const step = async (stage: PipelineStage, status: 'RUNNING' | 'DONE' | 'SKIPPED', message: string) => {
       await ticker.flush();
       if (status !== 'RUNNING') fraction.set(stage, 1);
-      const event = await sql.tx(async (tx) => {
-        if (!(await store.setStage(tx, run.id, instanceId, stage, status, status === 'RUNNING' ? 0 : 1))) return null;
-        return store.transition(tx, run.projectId, { status: 'PROCESSING', currentStage: stage, progress: overall() }, { runId: run.id, message });
-      });
+      const event = await store.transition(
+        sql,
+        run.projectId,
+        { status: 'PROCESSING', currentStage: stage, progress: overall() },
+        { runId: run.id, message },
+        store.stageGuard(run.id, instanceId, stage, status, status === 'RUNNING' ? 0 : 1),
+      );
       if (!event) throw new LeaseLost('lease lost');
       publish(event);
     };
 
     let current: Stage | null = null;
     try {
-      const digest = await documentsDigest(sql, run.projectId);
       for (const stage of stages) {
         const state = rows.find((r) => r.stage === stage.name);
         if (state?.status === 'DONE' || state?.status === 'SKIPPED') continue;
@@ -186,7 +189,7 @@ export function createPipelineRunner(opts: RunnerOptions) {
     }
   }
 
-  /** Final state: run and project in one transaction, with the flag cleared. Returns the event to publish. */
+  /** Final state: run and project in one statement, with the flag cleared. Returns the event to publish. */
   async function finish(
     run: store.RunRow,
     runStatus: RunStatus,
@@ -196,22 +199,19 @@ export function createPipelineRunner(opts: RunnerOptions) {
     stage: PipelineStage | null,
     failed = false,
   ): Promise<ProjectStatusEvent | null> {
-    const event = await sql.tx(async (tx) => {
-      if (!(await store.finishRun(tx, run.id, instanceId, runStatus, errorMessage))) return null;
-      if (failed && stage) await store.markStageFailed(tx, run.id, stage);
-      return store.transition(
-        tx,
-        run.projectId,
-        {
-          status: projectStatus,
-          isProcessing: false,
-          currentStage: projectStatus === 'COMPLETED' ? null : stage,
-          errorMessage,
-          ...(projectStatus === 'COMPLETED' ? { progress: 1 } : {}),
-        },
-        { runId: run.id, message },
-      );
-    });
+    const event = await store.transition(
+      sql,
+      run.projectId,
+      {
+        status: projectStatus,
+        isProcessing: false,
+        currentStage: projectStatus === 'COMPLETED' ? null : stage,
+        errorMessage,
+        ...(projectStatus === 'COMPLETED' ? { progress: 1 } : {}),
+      },
+      { runId: run.id, message },
+      store.finishGuard(run.id, instanceId, runStatus, errorMessage, failed ? stage : null),
+    );
     logger.info({ projectId: run.projectId, runId: run.id, status: runStatus }, 'run ended');
     events.emit('run:end', { runId: run.id, projectId: run.projectId, status: event ? runStatus : 'LEASE_LOST' });
     return event;
