@@ -51,7 +51,14 @@ export function buildApp(deps: AppDeps): App {
   const sql = createSql(orm);
   const redis = !deps.pubsub && config.redisUrl ? createRedisPubSub(config.redisUrl) : null;
   const pubsub = deps.pubsub ?? redis?.pubsub ?? createAppPubSub();
-  const stages = deps.stages ?? createCmaStages({ reviewThreshold: config.reviewThreshold, dataDir: config.dataDir });
+  const stages =
+    deps.stages ??
+    createCmaStages({
+      reviewThreshold: config.reviewThreshold,
+      dataDir: config.dataDir,
+      // The heavy stages' workers open their own connection to the same database.
+      databaseUrl: orm.config.get('clientUrl') as string,
+    });
   const runner = createPipelineRunner({
     orm,
     sql,

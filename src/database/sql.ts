@@ -1,7 +1,4 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { Orm } from './orm.js';
 
 /**
@@ -12,17 +9,6 @@ export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /** Runs `fn` in one transaction on one connection; rolls back if it throws. */
   tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
-  /**
-   * `COPY … FROM STDIN` fed by `rows` (text format lines, each ending in a newline): the fastest
-   * way to write many rows. Inside `tx` it joins the transaction.
-   */
-  copy(text: string, rows: AsyncIterable<string> | Iterable<string>): Promise<number>;
-}
-
-async function copyOn(conn: PoolClient, text: string, rows: AsyncIterable<string> | Iterable<string>): Promise<number> {
-  const stream = conn.query(copyFrom(text));
-  await pipeline(Readable.from(rows, { objectMode: false }), stream);
-  return stream.rowCount;
 }
 
 /** Escapes a value for COPY's text format; null becomes \N. */
@@ -52,12 +38,10 @@ export function createSql(orm: Orm): Sql {
   const onConnection = (conn: PoolClient): Sql => ({
     query: async (text, params) => (await conn.query(text, params)).rows,
     tx: (fn) => fn(onConnection(conn)), // already inside a transaction: join it
-    copy: (text, rows) => copyOn(conn, text, rows),
   });
 
   return {
     query: (text, params) => withConnection(async (conn) => (await conn.query(text, params)).rows),
-    copy: (text, rows) => withConnection((conn) => copyOn(conn, text, rows)),
     tx: (fn) =>
       withConnection(async (conn) => {
         await conn.query('begin');

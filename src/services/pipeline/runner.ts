@@ -36,7 +36,18 @@ export interface RunnerEvents {
   'run:end': [{ runId: string; projectId: string; status: RunStatus | 'HANDED_BACK' | 'LEASE_LOST' }];
 }
 
-type AbortReason = 'cancel' | 'shutdown' | 'lease-lost';
+type AbortKind = 'cancel' | 'shutdown' | 'lease-lost';
+
+/**
+ * Why a run was asked to stop. An Error (not a bare string) so that whatever rethrows
+ * `signal.reason` (streams, workers, `throwIfAborted`) throws something with a message.
+ */
+export class RunAborted extends Error {
+  constructor(readonly kind: AbortKind) {
+    super(`run stopped: ${kind}`);
+    this.name = 'RunAborted';
+  }
+}
 
 interface ActiveRun {
   run: store.RunRow;
@@ -83,7 +94,7 @@ export function createPipelineRunner(opts: RunnerOptions) {
   function launch(run: store.RunRow): void {
     const controller = new AbortController();
     const entry: ActiveRun = { run, controller, done: Promise.resolve() };
-    if (run.cancelRequested) controller.abort('cancel' satisfies AbortReason);
+    if (run.cancelRequested) controller.abort(new RunAborted('cancel'));
     active.set(run.id, entry);
     entry.done = execute(run, controller.signal)
       .catch((err: unknown) => {
@@ -157,7 +168,7 @@ export function createPipelineRunner(opts: RunnerOptions) {
         }
         await step(stage.name, 'RUNNING', `${stage.name} started`);
         const outcome = await withTimeout(stage.run(ctx), stageTimeoutMs, () => {
-          stageStop.abort('timeout');
+          stageStop.abort(new Error('stage timed out'));
           return new StageError(`timed out after ${stageTimeoutMs / 1000} s (STAGE_TIMEOUT_SECONDS)`);
         });
         signal.throwIfAborted();
@@ -168,7 +179,7 @@ export function createPipelineRunner(opts: RunnerOptions) {
       return await finish(run, 'COMPLETED', 'COMPLETED', null, 'Processing completed', null);
     } catch (thrown) {
       await ticker.flush();
-      const reason = signal.aborted ? (signal.reason as AbortReason) : null;
+      const reason = signal.aborted && signal.reason instanceof RunAborted ? signal.reason.kind : null;
       if (reason === 'cancel') {
         return await finish(run, 'CANCELLED', 'CANCELLED', null, 'Processing cancelled', current?.name ?? null);
       } else if (reason === 'shutdown') {
@@ -279,9 +290,9 @@ export function createPipelineRunner(opts: RunnerOptions) {
     const held = await store.heartbeat(sql, instanceId);
     const heldIds = new Set(held.map((h) => h.id));
     for (const [id, entry] of active) {
-      if (!heldIds.has(id)) entry.controller.abort('lease-lost' satisfies AbortReason);
+      if (!heldIds.has(id)) entry.controller.abort(new RunAborted('lease-lost'));
     }
-    for (const h of held) if (h.cancelRequested) active.get(h.id)?.controller.abort('cancel' satisfies AbortReason);
+    for (const h of held) if (h.cancelRequested) active.get(h.id)?.controller.abort(new RunAborted('cancel'));
   }
 
   async function recover(): Promise<void> {
@@ -321,7 +332,7 @@ export function createPipelineRunner(opts: RunnerOptions) {
     async cancelLocal(runId: string): Promise<boolean> {
       const entry = active.get(runId);
       if (!entry) return false;
-      entry.controller.abort('cancel' satisfies AbortReason);
+      entry.controller.abort(new RunAborted('cancel'));
       await entry.done;
       return true;
     },
@@ -331,7 +342,7 @@ export function createPipelineRunner(opts: RunnerOptions) {
       stopped = true;
       timers.splice(0).forEach(clearInterval);
       await draining;
-      for (const entry of active.values()) entry.controller.abort('shutdown' satisfies AbortReason);
+      for (const entry of active.values()) entry.controller.abort(new RunAborted('shutdown'));
       await Promise.all([...active.values()].map((e) => e.done));
     },
 

@@ -6,10 +6,10 @@ import { reviewStage } from './review.js';
 import { validateStage } from './validate.js';
 
 /** The CMA pipeline, in order: EXTRACT → CLASSIFY → REVIEW → VALIDATE → GENERATE. */
-export function createCmaStages(opts: { dataDir: string; reviewThreshold: number }): Stage[] {
+export function createCmaStages(opts: { dataDir: string; reviewThreshold: number; databaseUrl: string }): Stage[] {
   return [
-    extractStage({ dataDir: opts.dataDir }),
-    classifyStage({ reviewThreshold: opts.reviewThreshold }),
+    extractStage({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl }),
+    classifyStage({ reviewThreshold: opts.reviewThreshold, databaseUrl: opts.databaseUrl }),
     reviewStage(),
     validateStage(),
     generateStage(),

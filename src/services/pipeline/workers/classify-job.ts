@@ -1,0 +1,62 @@
+/**
+ * CLASSIFY's work, in a worker thread: every line item of the project read in pages,
+ * classified (the firm's remembered labels first, one classifier per statement), the results
+ * COPYed into a temporary table and applied with ONE update, with the checkpoint, in one
+ * transaction.
+ */
+import { createClassifier, type Classifier } from '../../cma/classifier.js';
+import type { Statement } from '../../cma/fields.js';
+import { runJob } from './worker-kit.js';
+
+export interface ClassifyJob {
+  projectId: string;
+  firmId: string;
+  digest: string;
+  reviewThreshold: number;
+  batchSize: number;
+}
+
+runJob<ClassifyJob>(async ({ job, client, progress, copy }) => {
+  const remembered = await client.query<{ statement: Statement; label: string; head: string }>(
+    'select statement, label, head from firm_label_heads where firm_id = $1',
+    [job.firmId],
+  );
+  const classifiers = {} as Record<Statement, Classifier>;
+  for (const statement of ['BALANCE_SHEET', 'PROFIT_AND_LOSS'] as const) {
+    const labels = new Map(remembered.rows.filter((r) => r.statement === statement).map((r) => [r.label, r.head]));
+    classifiers[statement] = createClassifier({ remembered: labels, reviewThreshold: job.reviewThreshold });
+  }
+  const { rows: [{ total = 0 } = {}] } = await client.query<{ total: number }>(
+    'select count(*)::int as total from line_items where project_id = $1',
+    [job.projectId],
+  );
+  await client.query('create temporary table classified (id bigint, head text, confidence float8, needs_review bool) on commit drop');
+  const started = performance.now();
+  let done = 0;
+  let after = '0';
+  while (true) {
+    const { rows: items } = await client.query<{ id: string; statement: Statement; label: string }>(
+      'select id, statement, label from line_items where project_id = $1 and id > $2 order by id limit $3',
+      [job.projectId, after, job.batchSize],
+    );
+    if (items.length === 0) break;
+    let chunk = '';
+    for (const item of items) {
+      const r = classifiers[item.statement].classify(item.label, item.statement);
+      chunk += `${item.id}\t${r.head ?? '\\N'}\t${r.confidence}\t${r.needsReview}\n`;
+    }
+    // One COPY per page: the connection cannot run the next SELECT while a COPY is open.
+    await copy('copy classified (id, head, confidence, needs_review) from stdin', [chunk]);
+    after = items[items.length - 1]!.id;
+    done += items.length;
+    // Classifying is most of the work; the single update below is the rest.
+    progress(total === 0 ? 0.8 : (0.8 * done) / total);
+  }
+  const classifiedAt = performance.now();
+  await client.query(
+    `update line_items l set head = c.head, confidence = c.confidence, needs_review = c.needs_review
+     from classified c where l.id = c.id`,
+  );
+  await client.query('update cma_projects set classified_digest = $2 where id = $1', [job.projectId, job.digest]);
+  return { items: done, classifyMs: Math.round(classifiedAt - started), updateMs: Math.round(performance.now() - classifiedAt) };
+});

@@ -1,0 +1,41 @@
+import { Worker } from 'node:worker_threads';
+import { StageError } from '../stage.js';
+import type { WorkerInput, WorkerMessage } from './protocol.js';
+
+const BOOTSTRAP = new URL('./bootstrap.mjs', import.meta.url);
+
+/**
+ * Runs a job module in a worker thread with its own database connection, so its CPU work
+ * (parsing, classifying, building COPY text) and its I/O never run on the server's event loop.
+ * Aborting `signal` terminates the worker; its connection drops and PostgreSQL rolls back its
+ * transaction, so a cancelled or timed-out stage leaves nothing half-written.
+ */
+export function runWorker<T>(
+  moduleUrl: URL,
+  databaseUrl: string,
+  job: T,
+  opts: { signal: AbortSignal; onProgress: (fraction: number) => void },
+): Promise<Record<string, unknown>> {
+  opts.signal.throwIfAborted();
+  const input: WorkerInput<T> = { module: moduleUrl.href, databaseUrl, job };
+  const worker = new Worker(BOOTSTRAP, { workerData: input });
+  return new Promise<Record<string, unknown>>((resolve, reject) => {
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      opts.signal.removeEventListener('abort', onAbort);
+      fn();
+      void worker.terminate();
+    };
+    const onAbort = () => settle(() => reject(opts.signal.reason));
+    opts.signal.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'progress') opts.onProgress(m.fraction);
+      else if (m.type === 'done') settle(() => resolve(m.result));
+      else settle(() => reject(m.expose ? new StageError(m.message) : new Error(m.message)));
+    });
+    worker.on('error', (err) => settle(() => reject(err)));
+    worker.on('exit', (code) => settle(() => reject(new Error(`worker exited with code ${code} before it finished`))));
+  });
+}

@@ -1,0 +1,59 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parentPort, workerData } from 'node:worker_threads';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { WorkerInput, WorkerMessage } from './protocol.js';
+
+/** Worker side: the job's input, a connection, and how to report. */
+export interface JobKit<T> {
+  job: T;
+  client: pg.Client;
+  progress(fraction: number): void;
+  copy(text: string, rows: AsyncIterable<string> | Iterable<string>): Promise<number>;
+}
+
+/** Thrown inside a job for a failure the user should read as is (a bad row). */
+export class UserFacingError extends Error {}
+
+/**
+ * Runs `body` in one transaction on the worker's own connection and reports the outcome to the
+ * parent. Progress reports are throttled here (the parent throttles publishing again).
+ */
+export function runJob<T>(body: (kit: JobKit<T>) => Promise<Record<string, unknown>>): void {
+  const input = workerData as WorkerInput<T>;
+  const port = parentPort!;
+  const send = (m: WorkerMessage) => port.postMessage(m);
+  const client = new pg.Client({ connectionString: input.databaseUrl, application_name: 'cma-pipeline-worker' });
+  let lastProgress = 0;
+  const kit: JobKit<T> = {
+    job: input.job,
+    client,
+    progress(fraction) {
+      const now = Date.now();
+      if (now - lastProgress < 50 && fraction < 1) return;
+      lastProgress = now;
+      send({ type: 'progress', fraction });
+    },
+    async copy(text, rows) {
+      const stream = client.query(copyFrom(text));
+      await pipeline(Readable.from(rows, { objectMode: false }), stream);
+      return stream.rowCount;
+    },
+  };
+  void (async () => {
+    try {
+      await client.connect();
+      await client.query('begin');
+      const result = await body(kit);
+      await client.query('commit');
+      send({ type: 'done', result });
+    } catch (err) {
+      await client.query('rollback').catch(() => undefined);
+      const message = err instanceof Error ? err.message : String(err);
+      send({ type: 'failed', message, expose: err instanceof UserFacingError });
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  })();
+}
