@@ -19,7 +19,16 @@ export function createMaskError(logger: Logger) {
         extensions: { code: original.code, ...original.details, http: { status: HTTP_STATUS[original.code] } },
       });
     }
-    if (original instanceof GraphQLError) return original;
+    if (original instanceof GraphQLError) {
+      if (original.extensions.code && !graphqlError?.message.startsWith('Variable ')) return original;
+      // A variable that did not coerce: keep graphql-js's message ("Variable "$x" got invalid
+      // value …") and location, with the API's code.
+      return new GraphQLError(graphqlError?.message ?? original.message, {
+        nodes: graphqlError?.nodes,
+        path: graphqlError?.path,
+        extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+      });
+    }
     if (graphqlError && !original) {
       // Raised by validation rules (limits, introspection off) before anything ran: the
       // request as sent cannot be executed, as with GraphQL's own validation errors (400).
@@ -56,6 +65,7 @@ const REQUEST_CODES: Record<string, string> = {
   BAD_REQUEST: 'BAD_USER_INPUT',
   GRAPHQL_PARSE_FAILED: 'BAD_USER_INPUT',
   GRAPHQL_VALIDATION_FAILED: 'BAD_USER_INPUT',
+  OPERATION_RESOLUTION_FAILURE: 'BAD_USER_INPUT',
   BAD_USER_INPUT: 'BAD_USER_INPUT',
 };
 
@@ -79,6 +89,38 @@ export function useApiErrorCodes(maxUploadBytes: number): Plugin {
     });
   };
   return {
+    // yoga's GET parser JSON.parses `variables`/`extensions` unguarded: a SyntaxError there is
+    // the client's malformed request, not a server fault.
+    onRequestParse({ requestParser, setRequestParser }) {
+      if (!requestParser) return;
+      setRequestParser(async (request) => {
+        try {
+          return await requestParser(request);
+        } catch (err) {
+          if (err instanceof SyntaxError) {
+            throw new GraphQLError(`the request could not be parsed: ${err.message}`, {
+              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+            });
+          }
+          throw err;
+        }
+      });
+    },
+    // A 406 or 415 from yoga has an empty body: give it an error a client can read.
+    onResponse({ response, setResponse, fetchAPI }) {
+      if ((response.status === 406 || response.status === 415) && !response.headers.get('content-type')) {
+        const message =
+          response.status === 415
+            ? 'unsupported content type: send application/json, or multipart/form-data for uploads'
+            : 'cannot answer in the requested media type: accept application/graphql-response+json, application/json or text/event-stream';
+        setResponse(
+          new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] }), {
+            status: response.status,
+            headers: { 'content-type': 'application/json; charset=utf-8' },
+          }),
+        );
+      }
+    },
     onResultProcess({ result, setResult }) {
       if (Symbol.asyncIterator in (result as object) || Array.isArray(result)) return;
       const single = result as ExecutionResult;

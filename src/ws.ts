@@ -138,8 +138,13 @@ function mapResults(result: AsyncIterable<ExecutionResult> | ExecutionResult) {
   } as AsyncIterableIterator<ExecutionResult>;
 }
 
+/** A query that does not parse or validate, in API.md's terms (and without yoga's `http`). */
 function withCode(error: GraphQLError): GraphQLError {
-  if (error.extensions?.code) return error;
-  Object.assign(error, { extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } });
-  return error;
+  const { http: _http, ...extensions } = error.extensions ?? {};
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...extensions, code: 'BAD_USER_INPUT' },
+  });
 }

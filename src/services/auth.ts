@@ -92,7 +92,9 @@ export function createAuthService({ secret, expiresIn }: AuthServiceOptions) {
     },
 
     async login(em: EntityManager, emailRaw: string, password: string): Promise<AuthPayload> {
-      const user = await em.findOne(User, { email: emailRaw.trim().toLowerCase() });
+      const email = emailRaw.trim().toLowerCase();
+      // An address that cannot exist (a control character, over-long) is just a wrong login.
+      const user = email.length <= 320 && !CONTROL.test(email) ? await em.findOne(User, { email }) : null;
       const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH));
       if (!user || !ok) throw new AppError('UNAUTHENTICATED', 'invalid email or password');
       return issue(user);
@@ -124,7 +126,11 @@ export function bearerToken(header: string | null | undefined): string | null {
   return match[1];
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
 export function requireText(raw: string, field: string, max: number): string {
+  if (CONTROL.test(raw)) throw badInput(`${field} must not contain control characters`, field);
   const value = raw.trim();
   if (value === '') throw badInput(`${field} must not be empty`, field);
   if (value.length > max) throw badInput(`${field} must be at most ${max} characters`, field);
@@ -133,6 +139,6 @@ export function requireText(raw: string, field: string, max: number): string {
 
 function normalizeEmail(raw: string): string {
   const email = raw.trim().toLowerCase();
-  if (email.length > 320 || !EMAIL.test(email)) throw badInput('email is not a valid address', 'email');
+  if (email.length > 320 || CONTROL.test(email) || !EMAIL.test(email)) throw badInput('email is not a valid address', 'email');
   return email;
 }

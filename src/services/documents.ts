@@ -64,7 +64,8 @@ export function createDocumentStore({ dataDir, maxUploadBytes, logger }: Documen
           projectId,
           firmId,
           filename,
-          contentType: contentType === 'application/octet-stream' ? 'text/csv' : contentType,
+          // Accepted by its .csv name whatever the browser called it: stored as what it is.
+          contentType: CSV_TYPES.has(contentType) ? contentType : 'text/csv',
           sizeBytes: check.bytes,
           sha256: check.sha256(),
           storageKey,

@@ -19,7 +19,7 @@ export async function sseOnce(
   url: string,
   query: string,
   variables: Record<string, unknown>,
-  options: { token?: string; stopAfter?: number; timeoutMs?: number } = {},
+  options: { token?: string; /** A raw Authorization header; wins over `token`. */ authorization?: string; stopAfter?: number; timeoutMs?: number } = {},
 ): Promise<SseResult> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), options.timeoutMs ?? 2_000);
@@ -31,7 +31,11 @@ export async function sseOnce(
       headers: {
         'content-type': 'application/json',
         accept: 'text/event-stream',
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...(options.authorization !== undefined
+          ? { authorization: options.authorization }
+          : options.token
+            ? { authorization: `Bearer ${options.token}` }
+            : {}),
       },
       body: JSON.stringify({ query, variables }),
     });
