@@ -20,7 +20,9 @@ import type { Stage } from './services/pipeline/stage.js';
 import { createAppPubSub, createRedisPubSub, type AppPubSub } from './services/pubsub.js';
 import { createRateLimits } from './services/rate-limits.js';
 import { createReviewService } from './services/review.js';
+import { createStatusHub } from './services/status-stream.js';
 import { graphqlLimits } from './plugins/graphql-limits.js';
+import { useSharedSubscriptionResults } from './plugins/shared-subscription-results.js';
 import { clientAddress, refuseOversizeJson, setSecurityHeaders } from './plugins/http-guards.js';
 import { attachGraphqlWs } from './ws.js';
 
@@ -76,6 +78,7 @@ export function buildApp(deps: AppDeps): App {
     logger,
     sql,
     pubsub,
+    statusHub: createStatusHub(pubsub),
     auth: createAuthService({ secret: config.jwtSecret, expiresIn: config.jwtExpiresIn }),
     documents,
     processing: createProcessingService({ sql, runner, logger }),
@@ -92,7 +95,7 @@ export function buildApp(deps: AppDeps): App {
     graphiql: { title: 'CMA processing', subscriptionsProtocol: 'WS' },
     logging: yogaLogger(logger.child({ component: 'yoga' })),
     maskedErrors: { maskError: createMaskError(logger) },
-    plugins: [...graphqlLimits({ introspection: config.introspection }), useApiErrorCodes(config.maxUploadBytes)],
+    plugins: [...graphqlLimits({ introspection: config.introspection }), useApiErrorCodes(config.maxUploadBytes), useSharedSubscriptionResults()],
     // Multipart bodies carry the upload; JSON bodies are capped lower in the HTTP handler.
     maxRequestBodySize: config.maxUploadBytes + 1024 * 1024,
     cors:

@@ -7,6 +7,7 @@ import { AppError } from './services/errors.js';
 import type { Logger } from './services/logger.js';
 import type { ProcessingService } from './services/pipeline/processing.js';
 import type { AppPubSub } from './services/pubsub.js';
+import type { StatusHub } from './services/status-stream.js';
 import type { RateLimits } from './services/rate-limits.js';
 import type { ReviewService } from './services/review.js';
 
@@ -16,6 +17,7 @@ export interface Services {
   logger: Logger;
   sql: Sql;
   pubsub: AppPubSub;
+  statusHub: StatusHub;
   auth: AuthService;
   documents: DocumentStore;
   processing: ProcessingService;

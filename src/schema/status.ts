@@ -34,7 +34,7 @@ builder.subscriptionField('projectStatus', (t) =>
       if (!project) throw notFound('project');
       return projectStatusStream({
         sql: ctx.services.sql,
-        pubsub: ctx.services.pubsub,
+        hub: ctx.services.statusHub,
         projectId: project.id,
         afterSequence: args.afterSequence ?? null,
         expiresAt: viewer.expiresAt,

@@ -4,37 +4,86 @@ import { AppError } from './errors.js';
 import type { AppPubSub, ProjectStatusEvent } from './pubsub.js';
 import { EVENT_COLUMNS } from './pipeline/run-store.js';
 
+type Sink = (event: ProjectStatusEvent) => void;
+
+/**
+ * One pubsub listener per project, however many subscribers it has: subscribers attach a
+ * sink, and the hub hands each event (the same object) to every sink of its project. Saves a
+ * listener and an async iterator per subscriber, and lets execution results be shared.
+ */
+export function createStatusHub(pubsub: AppPubSub) {
+  const projects = new Map<string, { sinks: Set<Sink>; stop: () => void }>();
+
+  function listen(projectId: string, sinks: Set<Sink>): () => void {
+    const iterator = pubsub.subscribe('project:status', projectId)[Symbol.asyncIterator]();
+    // The first next() registers the listener synchronously: attach() returns subscribed.
+    let pending = iterator.next();
+    void (async () => {
+      while (true) {
+        const result = await pending;
+        if (result.done) return;
+        pending = iterator.next();
+        for (const sink of sinks) sink(result.value);
+      }
+    })();
+    return () => void iterator.return?.();
+  }
+
+  return {
+    /** Starts delivering `projectId`'s events to `sink` now; call the result to stop. */
+    attach(projectId: string, sink: Sink): () => void {
+      let entry = projects.get(projectId);
+      if (!entry) {
+        const sinks = new Set<Sink>();
+        entry = { sinks, stop: listen(projectId, sinks) };
+        projects.set(projectId, entry);
+      }
+      entry.sinks.add(sink);
+      const owner = entry;
+      return () => {
+        owner.sinks.delete(sink);
+        if (owner.sinks.size === 0 && projects.get(projectId) === owner) {
+          projects.delete(projectId);
+          owner.stop();
+        }
+      };
+    },
+    /** Projects with at least one subscriber (for tests and metrics). */
+    size: () => projects.size,
+  };
+}
+export type StatusHub = ReturnType<typeof createStatusHub>;
+
 /**
  * A project's status as a stream: first the current state (or, with `afterSequence`, every
- * stored event after it), then live events. No gap and no duplicate between the two: we
- * subscribe BEFORE reading the database, then drop any live event whose sequence is not
- * greater than the last one sent. Ends with UNAUTHENTICATED when the caller's token expires.
+ * stored event after it), then live events. No gap and no duplicate between the two: the
+ * subscriber attaches BEFORE the database is read, live events wait in a buffer meanwhile, and
+ * only events with a sequence greater than the last one sent go out. Ends with
+ * UNAUTHENTICATED when the caller's token expires.
  *
  * A Repeater rather than an async generator: a generator blocked awaiting the next live event
- * cannot be returned, so an unsubscribing client would leave its listener behind.
+ * cannot be returned, so an unsubscribing client would leave its sink behind.
  */
 export function projectStatusStream(args: {
   sql: Sql;
-  pubsub: AppPubSub;
+  hub: StatusHub;
   projectId: string;
   afterSequence: number | null;
   /** Token expiry, epoch seconds. */
   expiresAt: number;
 }): Repeater<ProjectStatusEvent> {
-  const { sql, pubsub, projectId } = args;
+  const { sql, hub, projectId } = args;
   return new Repeater<ProjectStatusEvent>(async (push, stop) => {
-    const live = pubsub.subscribe('project:status', projectId)[Symbol.asyncIterator]();
-    // Calling next() starts the listener now; the promise holds the first live event for later.
-    let pending = live.next();
+    let last = args.afterSequence ?? -1;
+    let early: ProjectStatusEvent[] | null = [];
+    const deliver = (event: ProjectStatusEvent) => {
+      if (event.sequence <= last) return;
+      last = event.sequence;
+      void push(event);
+    };
+    const detach = hub.attach(projectId, (event) => (early ? early.push(event) : deliver(event)));
     const ms = Math.min(Math.max(0, args.expiresAt * 1000 - Date.now()), 2 ** 31 - 1);
     const expiry = setTimeout(() => stop(new AppError('UNAUTHENTICATED', 'token has expired')), ms);
-    const stopped = stop.then(() => ({ done: true as const, value: undefined }));
-    void stopped.then(() => {
-      clearTimeout(expiry);
-      void live.return?.();
-    });
-
-    let last = -1;
     try {
       const backlog =
         args.afterSequence == null
@@ -43,25 +92,16 @@ export function projectStatusStream(args: {
               `select ${EVENT_COLUMNS} from project_status_events where project_id = $1 and sequence > $2 order by sequence`,
               [projectId, args.afterSequence],
             );
-      if (args.afterSequence != null) last = args.afterSequence;
-      for (const event of backlog) {
-        last = event.sequence;
-        await push(event);
-      }
+      backlog.forEach(deliver);
+      const waiting = early;
+      early = null;
+      waiting.forEach(deliver);
     } catch (err) {
       stop(err);
-      return;
     }
-    while (true) {
-      const result = await Promise.race([pending, stopped]);
-      if (result.done) break;
-      pending = live.next();
-      if (result.value.sequence > last) {
-        last = result.value.sequence;
-        await push(result.value);
-      }
-    }
-    stop();
+    await stop;
+    clearTimeout(expiry);
+    detach();
   });
 }
 
