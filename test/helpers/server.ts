@@ -34,7 +34,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     host: '127.0.0.1',
     port: 0,
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
-    dataDir: mkdtempSync(path.join(tmpdir(), 'cma-test-')),
+    dataDir: overrides.dataDir ?? mkdtempSync(path.join(tmpdir(), 'cma-test-')),
     maxUploadBytes: 1024 * 1024,
     pipelineConcurrency: 4,
     leaseSeconds: 30,

@@ -300,12 +300,17 @@ export async function untake(sql: Sql, runId: string, owner: string): Promise<vo
   );
 }
 
-/** Refreshes the leases of this runner's runs; returns the ones it still holds. */
-export async function heartbeat(sql: Sql, owner: string): Promise<{ id: string; cancelRequested: boolean }[]> {
+/**
+ * Refreshes the leases of the runs this runner is executing (only those: a run it holds but no
+ * longer executes, say after a failed final write, must expire and be recovered), and returns
+ * the ones it still holds.
+ */
+export async function heartbeat(sql: Sql, owner: string, runIds: string[]): Promise<{ id: string; cancelRequested: boolean }[]> {
   return sql.query(
-    `update pipeline_runs set heartbeat_at = now() where lease_owner = $1 and status = 'RUNNING'
+    `update pipeline_runs set heartbeat_at = now()
+     where lease_owner = $1 and status = 'RUNNING' and id = any($2::uuid[])
      returning id, cancel_requested as "cancelRequested"`,
-    [owner],
+    [owner, runIds],
   );
 }
 

@@ -287,7 +287,7 @@ export function createPipelineRunner(opts: RunnerOptions) {
 
   async function beat(): Promise<void> {
     if (active.size === 0) return;
-    const held = await store.heartbeat(sql, instanceId);
+    const held = await store.heartbeat(sql, instanceId, [...active.keys()]);
     const heldIds = new Set(held.map((h) => h.id));
     for (const [id, entry] of active) {
       if (!heldIds.has(id)) entry.controller.abort(new RunAborted('lease-lost'));
