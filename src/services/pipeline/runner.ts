@@ -33,7 +33,7 @@ export interface RunnerOptions {
 
 /** Emitted for tests and logs: `run:end` with `{ runId, projectId, status }`. */
 export interface RunnerEvents {
-  'run:end': [{ runId: string; projectId: string; status: RunStatus | 'HANDED_BACK' | 'LEASE_LOST' }];
+  'run:end': [{ runId: string; projectId: string; status: RunStatus | 'HANDED_BACK' | 'LEASE_LOST' | 'ABANDONED' }];
 }
 
 type AbortKind = 'cancel' | 'shutdown' | 'lease-lost';
@@ -187,6 +187,12 @@ export function createPipelineRunner(opts: RunnerOptions) {
       } else if (reason === 'lease-lost' || isLeaseLost(thrown)) {
         log.warn('lease lost: another runner took this run over');
         events.emit('run:end', { runId: run.id, projectId: run.projectId, status: 'LEASE_LOST' });
+        return null;
+      } else if (isConnectionLost(thrown)) {
+        // The database went away under the stage: not the input's fault. Nothing can be
+        // written now; the lease (no longer renewed) expires and recovery resumes the run.
+        log.warn({ err: coerceError(thrown), stage: current?.name }, 'database connection lost; the run is left to lease recovery');
+        events.emit('run:end', { runId: run.id, projectId: run.projectId, status: 'ABANDONED' });
         return null;
       } else {
         const err = coerceError(thrown);
@@ -366,6 +372,15 @@ async function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Err
   } finally {
     clearTimeout(timer);
   }
+}
+
+const CONNECTION_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+
+/** The error says the database connection failed (reset, refused, server shut down). */
+function isConnectionLost(thrown: unknown): boolean {
+  const err = thrown as { code?: unknown; message?: unknown } | null;
+  if (typeof err?.code === 'string' && CONNECTION_CODES.has(err.code)) return true;
+  return typeof err?.message === 'string' && /Connection terminated|connection (?:ended|closed)|ECONNRESET|ECONNREFUSED|terminating connection/i.test(err.message);
 }
 
 /** This runner's write found the run no longer leased to it. */
