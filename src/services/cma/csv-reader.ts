@@ -31,6 +31,10 @@ export interface ReadLineItemsOptions {
   readonly batchSize?: number;
 }
 
+/** Longest row, in characters, and longest line item label a document may have. */
+export const MAX_RECORD_CHARS = 65_536;
+export const MAX_LABEL_CHARS = 1000;
+
 /** The columns a document must have, by their normalized header names. */
 export const REQUIRED_COLUMNS = ['fiscal_year', 'statement', 'line_item', 'amount'] as const;
 type Column = (typeof REQUIRED_COLUMNS)[number];
@@ -116,6 +120,8 @@ export async function* readLineItems(
     skip_empty_lines: true,
     trim: true,
     relax_column_count: false,
+    // A trial-balance row is well under 1 KB; a 1 MB "row" is a wrong or hostile file.
+    max_record_size: MAX_RECORD_CHARS,
     // The hook turns records into line items; csv-parse's types assume it returns records.
     on_record: onRecord as unknown as NonNullable<CsvOptions['on_record']>,
   });
@@ -176,6 +182,7 @@ function readRow(record: readonly string[], row: number, columns: Record<Column,
   const statement = readCell(record, row, columns, 'statement', parseStatement, fail);
   const label = (record[columns.line_item] ?? '').trim();
   if (label === '') throw fail(row, 'line_item', 'is blank');
+  if (label.length > MAX_LABEL_CHARS) throw fail(row, 'line_item', `is longer than ${MAX_LABEL_CHARS} characters`);
   const amountPaise = readCell(record, row, columns, 'amount', parseAmount, fail);
   return { row, fiscalYear, statement, label, amountPaise };
 }
@@ -224,6 +231,8 @@ function describeCsvError(error: CsvError, headerWidth: number): string {
     }
     case 'CSV_QUOTE_NOT_CLOSED':
       return 'has a quote that is never closed';
+    case 'CSV_MAX_RECORD_SIZE':
+      return `is longer than ${MAX_RECORD_CHARS.toLocaleString('en-IN')} characters`;
     case 'CSV_INVALID_CLOSING_QUOTE':
     case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
       return 'has text after a closing quote; put the whole field in quotes and double any quote inside it';
