@@ -1,9 +1,8 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../../src/database/embedded.js';
+import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from '../../../src/database/embedded.js';
 
 /**
  * A PostgreSQL of the test's own (STACK.md pitfall 11): a test that stops PostgreSQL must never
@@ -62,15 +61,4 @@ export async function startPrivatePostgres(database = 'cma_faults'): Promise<Pri
     },
   };
   return handle;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
 }
