@@ -8,10 +8,16 @@
  *                      tiny counts unless --quick or --full is given too
  *   --full             full counts even with --only
  *   --profile          write a CPU profile of the server for each measured window (bench/.out)
+ *   --heap-snapshots   write heap snapshots of the service in the memory scenario (bench/.out)
  *   --log-level L      the server's LOG_LEVEL (default info, as deployed)
+ *   --quiet-wait S     before each scenario wait up to S seconds (default 60 full, 10 quick,
+ *                      0 smoke) for other work on this shared machine to fall under 25% CPU
+ *   --server-env K=V   extra environment for the service (repeatable), for experiments such as
+ *                      PIPELINE_CONCURRENCY=1; recorded in results.json
  *   --out FILE         results file (default bench/results.json for a full run of everything,
  *                      bench/.out/results-<mode>.json otherwise)
  */
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
@@ -20,7 +26,8 @@ import pg from 'pg';
 import type { BenchContext, Scenario } from './lib/context.js';
 import { createBenchDatabase, type BenchDatabase } from './lib/database.js';
 import { MODES, SCENARIOS, type Mode, type ScenarioName } from './lib/modes.js';
-import { BENCH, killAllChildrenNow, stopAllChildren } from './lib/processes.js';
+import { waitForQuiet } from './lib/machine.js';
+import { BENCH, ROOT, killAllChildrenNow, stopAllChildren } from './lib/processes.js';
 import { formatTable, writeResults, type Figure } from './lib/results.js';
 import { writeTrialBalance } from './lib/trial-balance.js';
 import { busyScenario } from './scenarios/busy.js';
@@ -45,8 +52,11 @@ const { values } = parseArgs({
     full: { type: 'boolean', default: false },
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    'heap-snapshots': { type: 'boolean', default: false },
     'log-level': { type: 'string', default: 'info' },
+    'quiet-wait': { type: 'string' },
     out: { type: 'string' },
+    'server-env': { type: 'string', multiple: true },
   },
 });
 
@@ -67,6 +77,18 @@ let pool: pg.Pool | undefined;
 let tmpDir: string | undefined;
 let cleaning: Promise<void> | null = null;
 
+// Clean-up that survives this process being killed: see lib/janitor.ts.
+const janitor = spawn(process.execPath, ['--import', 'tsx', path.join(BENCH, 'lib/janitor.ts')], {
+  cwd: ROOT,
+  detached: true,
+  stdio: ['ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore', 'ipc'],
+});
+janitor.unref();
+janitor.channel?.unref();
+const tellJanitor = (msg: object) => {
+  if (janitor.connected) janitor.send(msg);
+};
+
 /** Children first (the server stops gracefully), then the database, then temp files. Once. */
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
@@ -80,12 +102,18 @@ function cleanup(): Promise<void> {
     step('database dropped');
     if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
     step('temp removed');
+    tellJanitor({ type: 'done' });
   })();
   return cleaning;
 }
 
+// Ctrl-C reaches this process twice (from the terminal and relayed by tsx): the handler stays
+// installed so a repeated signal cannot kill the process half-way through its clean-up.
+let signalled = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (signalled) return;
+    signalled = true;
     console.error(`\n${signal}: stopping children and dropping the bench database…`);
     const force = setTimeout(() => {
       killAllChildrenNow();
@@ -105,10 +133,12 @@ async function main(): Promise<void> {
   tmpDir = mkdtempSync(path.join(tmpdir(), 'cma-bench-'));
   // An embedded PostgreSQL run as root runs as `postgres`, which must be able to enter it.
   chmodSync(tmpDir, 0o711);
+  tellJanitor({ type: 'job', job: { tmpDir } });
   const log = (message: string) => console.log(`[${((performance.now() - began) / 1000).toFixed(1).padStart(6)} s] ${message}`);
   log(`mode ${mode}: ${selected.join(', ')}; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
 
   database = await createBenchDatabase(tmpDir);
+  tellJanitor({ type: 'job', job: { adminUrl: database.adminUrl, database: database.name, embeddedDataDir: database.embeddedDataDir } });
   pool = new pg.Pool({ connectionString: database.url, max: 4 });
   log(`database: ${database.engine}, PostgreSQL ${database.serverVersion}`);
 
@@ -122,6 +152,8 @@ async function main(): Promise<void> {
     outDir,
     logLevel: values['log-level']!,
     profile: values.profile!,
+    heapSnapshots: values['heap-snapshots']!,
+    serverEnv: Object.fromEntries((values['server-env'] ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
     log,
     details: {},
     csvFile(rows) {
@@ -142,10 +174,13 @@ async function main(): Promise<void> {
 
   const figures: Figure[] = [];
   const timings: Record<string, number> = {};
+  const otherLoad: Record<string, number | null> = {};
   const failures: Record<string, string> = {};
   for (const name of selected) {
-    const t0 = performance.now();
     log(`scenario ${name}`);
+    const quietWait = Number(values['quiet-wait'] ?? { full: 60, quick: 10, smoke: 0 }[mode]);
+    otherLoad[name] = quietWait > 0 ? await waitForQuiet(0.25, quietWait * 1000, log) : null;
+    const t0 = performance.now();
     try {
       figures.push(...(await RUNNERS[name](ctx)));
     } catch (err) {
@@ -158,6 +193,7 @@ async function main(): Promise<void> {
 
   const wallMs = Math.round(performance.now() - began);
   const meta = {
+    source: sourceVersion(),
     date: new Date().toISOString(),
     mode,
     scenarios: selected,
@@ -166,6 +202,10 @@ async function main(): Promise<void> {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
     database: { engine: database.engine, version: database.serverVersion },
     serverLogLevel: ctx.logLevel,
+    serverEnv: ctx.serverEnv,
+    serverEntry: process.env.BENCH_SERVER_ENTRY ?? 'src/main.ts',
+    /** CPU share used by other work on the machine just before each scenario (0..1). */
+    otherLoadBeforeScenario: otherLoad,
     failures,
   };
   await writeResults(outFile, meta, figures, ctx.details);
@@ -174,6 +214,16 @@ async function main(): Promise<void> {
   const judged = figures.filter((f) => f.met !== null).length;
   log(`${judged - missed}/${judged} goals met; wall time ${(wallMs / 1000).toFixed(1)} s; results in ${path.relative(process.cwd(), outFile)}`);
   if (Object.keys(failures).length) throw new Error(`scenarios failed: ${Object.keys(failures).join(', ')}`);
+}
+
+/** The commit the service was measured at, and whether src/ had uncommitted changes. */
+function sourceVersion(): { commit: string; srcDirty: boolean } | null {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: BENCH, encoding: 'utf8' }).trim();
+    return { commit: git('rev-parse', 'HEAD'), srcDirty: git('status', '--porcelain', '--', '../src').length > 0 };
+  } catch {
+    return null;
+  }
 }
 
 main()

@@ -20,6 +20,10 @@ export interface BenchContext {
   logLevel: string;
   /** Write a CPU profile of the server for each measured window. */
   profile: boolean;
+  /** Write heap snapshots of the service in the memory scenario (bench/tools/heap-diff.ts). */
+  heapSnapshots: boolean;
+  /** Extra environment for every server started (`--server-env`). */
+  serverEnv: Record<string, string>;
   /** The 150,000-row (or quick-mode) trial balance, generated once. */
   csvFile(rows: number): Promise<string>;
   log(message: string): void;
@@ -43,6 +47,9 @@ export async function freshServer(ctx: BenchContext, label: string): Promise<Ben
     dataDir: path.join(ctx.tmpDir, `data-${serverCount}`),
     logFile: path.join(ctx.outDir, `server-${serverCount}-${label}.log`),
     logLevel: ctx.logLevel,
+    // One firm starts thousands of pipelines a second here; the limiter still runs on every
+    // start (its cost is measured), it just never refuses. Every other limit keeps its default.
+    env: { RATE_LIMIT_STARTS_PER_FIRM: '1000000', ...ctx.serverEnv },
   });
   ctx.log(`  server ${serverCount} (${label}) at ${server.url}, log ${path.relative(process.cwd(), server.logFile)}`);
   return server;
@@ -54,25 +61,36 @@ export async function freshServer(ctx: BenchContext, label: string): Promise<Ben
  * back, so the next scenario starts with an empty queue.
  */
 export async function quiesce(ctx: BenchContext, server: BenchServer | undefined): Promise<void> {
-  await closeBaselineRuns(ctx.db, BASELINE_OWNER);
-  await cancelQueued(ctx.db);
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const { rows } = await ctx.db.query<{ n: number }>(`select count(*)::int as n from pipeline_runs where status = 'RUNNING'`);
-    if ((rows[0]?.n ?? 0) === 0) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await settle(ctx);
   await stopServer(server);
   await cancelQueued(ctx.db, true);
 }
 
-async function cancelQueued(db: pg.Pool, running = false): Promise<void> {
-  await db.query(
+/**
+ * Between measured windows: the claim baseline's runs closed, the service's queue backlog
+ * cancelled and its running runs waited for, so no side's leftover work runs during the other
+ * side's window. Returns how many queued runs were cancelled.
+ */
+export async function settle(ctx: BenchContext): Promise<number> {
+  await closeBaselineRuns(ctx.db, BASELINE_OWNER);
+  const cancelled = await cancelQueued(ctx.db);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const { rows } = await ctx.db.query<{ n: number }>(`select count(*)::int as n from pipeline_runs where status = 'RUNNING'`);
+    if ((rows[0]?.n ?? 0) === 0) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return cancelled;
+}
+
+async function cancelQueued(db: pg.Pool, running = false): Promise<number> {
+  const { rowCount } = await db.query(
     `with r as (
        update pipeline_runs set status = 'CANCELLED', finished_at = now(), lease_owner = null, heartbeat_at = null
        where status = 'QUEUED' ${running ? "or status = 'RUNNING'" : ''} returning project_id)
      update cma_projects p set is_processing = false, status = 'CANCELLED' from r where p.id = r.project_id`,
   );
+  return rowCount ?? 0;
 }
 
 /** Runs `fn` with the server's CPU profile recorded to bench/.out/<name>.cpuprofile when asked. */

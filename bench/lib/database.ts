@@ -6,6 +6,11 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/database
 /** The bench's own database, on the local server named by the environment or an embedded one. */
 export interface BenchDatabase {
   url: string;
+  /** Where the database was created from, and its name: what the janitor needs to drop it. */
+  adminUrl: string;
+  name: string;
+  /** The embedded cluster's data folder, when embedded. */
+  embeddedDataDir: string | null;
   /** Where it lives, for the report: `local server` or `embedded`. */
   engine: string;
   serverVersion: string;
@@ -39,6 +44,9 @@ export async function createBenchDatabase(tmpDir: string): Promise<BenchDatabase
   let dropped = false;
   return {
     url: url.toString(),
+    adminUrl: admin,
+    name,
+    embeddedDataDir: embedded ? path.join(tmpDir, 'postgres', 'pg') : null,
     engine: embedded ? 'embedded' : 'local server',
     serverVersion,
     async drop() {

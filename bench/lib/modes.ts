@@ -1,6 +1,6 @@
 /** How much each scenario does, per mode. Full is the run the README's table comes from. */
 export interface Counts {
-  start: { serial: number; serialWarmup: number; concurrency: number; durationMs: number; warmupMs: number };
+  start: { serial: number; serialWarmup: number; concurrency: number; durationMs: number; warmupMs: number; slices: number };
   firstEvent: { count: number; warmup: number };
   fanOut: { sizes: number[]; rounds: number; warmupRounds: number; processes: number };
   memory: { subscribers: number; processes: number };
@@ -11,7 +11,7 @@ export interface Counts {
 export type Mode = 'full' | 'quick' | 'smoke';
 
 const quick: Counts = {
-  start: { serial: 300, serialWarmup: 50, concurrency: 50, durationMs: 3000, warmupMs: 1000 },
+  start: { serial: 300, serialWarmup: 50, concurrency: 50, durationMs: 4000, warmupMs: 1000, slices: 2 },
   firstEvent: { count: 60, warmup: 10 },
   fanOut: { sizes: [1000], rounds: 10, warmupRounds: 2, processes: 2 },
   memory: { subscribers: 1000, processes: 2 },
@@ -21,7 +21,7 @@ const quick: Counts = {
 
 export const MODES: Record<Mode, Counts> = {
   full: {
-    start: { serial: 2000, serialWarmup: 200, concurrency: 50, durationMs: 10_000, warmupMs: 2000 },
+    start: { serial: 2000, serialWarmup: 200, concurrency: 50, durationMs: 12_000, warmupMs: 2000, slices: 4 },
     firstEvent: { count: 300, warmup: 30 },
     fanOut: { sizes: [1000, 10_000], rounds: 20, warmupRounds: 3, processes: 4 },
     memory: { subscribers: 10_000, processes: 4 },
@@ -30,7 +30,7 @@ export const MODES: Record<Mode, Counts> = {
   },
   quick,
   // CI's smoke run of the harness: scenario 1 with tiny counts.
-  smoke: { ...quick, start: { serial: 50, serialWarmup: 10, concurrency: 50, durationMs: 1000, warmupMs: 300 } },
+  smoke: { ...quick, start: { serial: 50, serialWarmup: 10, concurrency: 50, durationMs: 1000, warmupMs: 300, slices: 1 } },
 };
 
 export const SCENARIOS = ['start', 'first-event', 'fan-out', 'memory', 'busy', 'pipeline'] as const;

@@ -25,7 +25,7 @@ export interface ServerOptions {
 }
 
 /**
- * `node --expose-gc --import tsx --import ./bench/preload/server-probe.ts src/main.ts` in its
+ * `node --expose-gc --import tsx --import ./bench/preload/server-probe.mjs src/main.ts` in its
  * own process: resolves once `/readyz` answers 200. The port is picked here (not PORT=0 and the
  * `ready` log line) so a LOG_LEVEL of warn, which hides that line, works too. Its stdout (pino
  * JSON) goes to `logFile`. NODE_ENV=production, as deployed.
@@ -35,7 +35,8 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
   const jwtSecret = randomBytes(32).toString('hex');
   const child = spawn(
     process.execPath,
-    ['--expose-gc', '--import', 'tsx', '--import', './bench/preload/server-probe.ts', 'src/main.ts'],
+    // BENCH_SERVER_ENTRY: an alternative entry for A/B experiments (see README, "Experiments").
+    ['--expose-gc', '--import', 'tsx', '--import', './bench/preload/server-probe.mjs', process.env.BENCH_SERVER_ENTRY ?? 'src/main.ts'],
     {
       cwd: ROOT,
       env: {
@@ -49,6 +50,7 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
         DATA_DIR: options.dataDir,
         JWT_SECRET: jwtSecret,
         BENCH_PROBE: '1',
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EXP_')) as [string, string][]),
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -35,7 +35,7 @@ export class SubscriberPool {
    * One subscriber per topic entry; every process binds its own range of 127.x.y.z source
    * addresses (a new x per call), so ports never run out across phases (TIME_WAIT included).
    */
-  async connect(spec: { url: string; raw: boolean; token?: string; topics: string[]; parallel?: number }) {
+  async connect(spec: { url: string; raw: boolean; token?: string; topics: string[]; parallel?: number; subscribe?: boolean }) {
     const phase = nextPhase++;
     if (phase > 254) throw new Error('out of source address ranges');
     const parts = this.procs.map((_, p) => spec.topics.filter((_, i) => i % this.procs.length === p));
@@ -45,7 +45,7 @@ export class SubscriberPool {
       this.procs.map((proc, p) =>
         proc.peer.request<{ connected: number; failed: number; firstError: string | null; ms: number }>(
           'connect',
-          { url: spec.url, raw: spec.raw, token: spec.token, topics: parts[p], sourcePrefix: `127.${phase}.${p + 1}`, parallel: spec.parallel ?? 50 },
+          { url: spec.url, raw: spec.raw, token: spec.token, topics: parts[p], sourcePrefix: `127.${phase}.${p + 1}`, parallel: spec.parallel ?? 50, subscribe: spec.subscribe },
           600_000,
         ),
       ),
@@ -99,6 +99,12 @@ export class SubscriberPool {
       received: reports.reduce((s, r) => s + r.received, 0),
       timedOut,
     };
+  }
+
+  /** Sockets still open across the processes. */
+  async open(): Promise<number> {
+    const reports = await Promise.all(this.procs.map((p) => p.peer.request<{ open: number }>('report')));
+    return reports.reduce((s, r) => s + r.open, 0);
   }
 
   async close(): Promise<void> {

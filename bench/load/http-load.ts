@@ -27,6 +27,8 @@ export interface LoadSpec {
   warmup?: number;
   /** Pace of each loop: one request per interval (the prober). */
   intervalMs?: number;
+  /** Also return every latency, for merging slices of an alternating run. */
+  keepSamples?: boolean;
 }
 
 export interface LoadResult {
@@ -37,6 +39,7 @@ export interface LoadResult {
   rps: number;
   latency: Summary;
   exhausted: boolean;
+  samples?: number[];
 }
 
 let stopRequested = false;
@@ -122,6 +125,7 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
       rps: (measured.latencies.length / measured.elapsedMs) * 1000,
       latency: summarize(measured.latencies),
       exhausted,
+      ...(spec.keepSamples ? { samples: measured.latencies } : {}),
     };
   } finally {
     poster.close();

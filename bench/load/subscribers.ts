@@ -18,6 +18,8 @@ interface ConnectSpec {
   /** e.g. `127.12.3`: subscriber i binds `${sourcePrefix}.${1 + (i % 250)}`. */
   sourcePrefix: string;
   parallel: number;
+  /** False: connect (and for graphql-ws, connection_init) only, no subscription. */
+  subscribe?: boolean;
 }
 
 let sockets: ProtocolSocket[] = [];
@@ -56,7 +58,7 @@ async function connect(spec: ConnectSpec) {
           token: spec.token,
           localAddress: `${spec.sourcePrefix}.${1 + (i % 250)}`,
         });
-        await socket.subscribe('1', STATUS, { projectId: spec.topics[i] }, onNext, () => (ended += 1));
+        if (spec.subscribe !== false) await socket.subscribe('1', STATUS, { projectId: spec.topics[i] }, onNext, () => (ended += 1));
         opened.push(socket);
       } catch (err) {
         failed += 1;

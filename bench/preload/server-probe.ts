@@ -3,9 +3,11 @@
  * src/main.ts`) when the bench starts it with an IPC channel. Adds no route and changes no code
  * path of the service; it only observes, answering the orchestrator's requests:
  *
- * - `loop:reset` / `loop:report`: event-loop delay (`monitorEventLoopDelay`), event-loop
+ * - `loop:reset` / `loop:report`: event-loop delay (`monitorEventLoopDelay`, less its 2 ms
+ *   sampling interval), event-loop
  *   utilisation and CPU time since the last reset;
  * - `mem`: `process.memoryUsage()` after a full GC (the bench passes `--expose-gc`);
+ * - `heap:snapshot`: a V8 heap snapshot to a file (bench/tools/heap-diff.ts compares two);
  * - `queries:reset` / `queries:report`: statements sent through `pg` (MikroORM and the raw SQL
  *   layer share its `Client`), counted by statement text;
  * - `profile:start` / `profile:stop`: a CPU profile of a window, written as `.cpuprofile`;
@@ -19,6 +21,7 @@ import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import { serveParent } from '../lib/ipc.js';
 
 const TOPIC = 'project:status:';
@@ -27,7 +30,10 @@ if (process.send && process.env.BENCH_PROBE === '1') install();
 
 function install(): void {
   // --- event loop --------------------------------------------------------------------------
-  const delay = monitorEventLoopDelay({ resolution: 5 });
+  // The histogram records whole timer intervals (resolution + delay): the delay is what lies
+  // beyond the resolution, which is subtracted in `loop:report`.
+  const RESOLUTION_MS = 2;
+  const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   delay.enable();
   let eluStart: EventLoopUtilization = performance.eventLoopUtilization();
   let cpuStart = process.cpuUsage();
@@ -73,13 +79,14 @@ function install(): void {
       'loop:report': () => {
         const elu = performance.eventLoopUtilization(eluStart);
         const cpu = process.cpuUsage(cpuStart);
-        const ms = (ns: number) => ns / 1e6;
+        const ms = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
         return {
           p50: ms(delay.percentile(50)),
           p90: ms(delay.percentile(90)),
           p99: ms(delay.percentile(99)),
           max: ms(delay.max),
           mean: ms(delay.mean),
+          resolutionMs: RESOLUTION_MS,
           samples: delay.count,
           utilization: elu.utilization,
           cpuMs: (cpu.user + cpu.system) / 1000,
@@ -94,6 +101,7 @@ function install(): void {
         }
         return { ...process.memoryUsage(), gcExposed: Boolean(gc) };
       },
+      'heap:snapshot': ({ file }: { file: string }) => writeHeapSnapshot(file),
       'queries:reset': () => {
         statements = 0;
         byText.clear();

@@ -1,6 +1,7 @@
 import { seedProjects } from '../lib/database.js';
 import { baseOf, freshServer, profiled, quiesce, type Scenario } from '../lib/context.js';
 import { signUp, uploadCsv } from '../lib/graphql.js';
+import { machineBusy } from '../lib/machine.js';
 import { forkScript } from '../lib/processes.js';
 import { figure } from '../lib/results.js';
 import type { LoadResult, LoadSpec } from '../load/http-load.js';
@@ -49,18 +50,30 @@ export const busyScenario: Scenario = async (ctx) => {
 
     ctx.log(`  busy: ${c.pipelines} pipelines × ${c.rows.toLocaleString('en-US')} rows with the prober`);
     await server.proc.peer.request('loop:reset');
+    // The whole machine's CPU use during the busy window, sampled every second.
+    const cpu: number[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const v = await machineBusy(1000);
+        if (v !== null) cpu.push(v);
+      }
+    })();
     const busyRun = prober.peer.request<LoadResult>('run', { ...probe, durationMs: 30 * 60_000 }, 31 * 60_000);
     const pipelines = await profiled(ctx, server, 'busy', () =>
       timer.peer.request<PipelineOutcome[]>('run', { httpBase: baseOf(server.url), wsUrl: server.wsUrl, token: account.token, projectIds: projects, timeoutMs: 20 * 60_000 }, 21 * 60_000),
     );
     await prober.peer.request('stop');
+    sampling = false;
+    await sampler;
     const busy = await busyRun;
     const busyLoop = await server.proc.peer.request<LoopReport>('loop:report');
     const notCompleted = pipelines.filter((p) => p.status !== 'COMPLETED');
     if (notCompleted.length) ctx.log(`  ! pipelines not COMPLETED: ${JSON.stringify(notCompleted)}`);
     for (const [label, r] of Object.entries({ idle, busy })) if (r.errors) ctx.log(`  ! prober ${label}: ${r.errors} errors, first: ${r.firstError}`);
     const wall = Math.max(...pipelines.map((p) => p.ms));
-    ctx.details.busy = { rows: c.rows, idle: { prober: idle, loop: idleLoop }, busy: { prober: busy, loop: busyLoop, pipelines } };
+    const machineCpu = cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : null;
+    ctx.details.busy = { rows: c.rows, idle: { prober: idle, loop: idleLoop }, busy: { prober: busy, loop: busyLoop, pipelines, machineCpuShare: machineCpu } };
     return [
       figure('busy: event-loop delay p99', busyLoop.p99, 'ms', idleLoop.p99, { on: 'value', op: '<=', limit: 20 }),
       figure('busy: event-loop delay max', busyLoop.max, 'ms', idleLoop.max),
@@ -68,6 +81,8 @@ export const busyScenario: Scenario = async (ctx) => {
       figure('busy: API p99 (me), busy vs idle', busy.latency.p99, 'ms', idle.latency.p99),
       figure(`busy: ${c.pipelines} pipelines × ${c.rows.toLocaleString('en-US')} rows, wall time`, wall / 1000, 's', null),
       figure('busy: pipelines COMPLETED', pipelines.length - notCompleted.length, 'runs', null, { on: 'value', op: '>=', limit: c.pipelines }),
+      figure('busy: machine CPU in use (2 cores = 100%)', machineCpu === null ? null : machineCpu * 100, '%', null),
+      figure('busy: server main thread busy (event-loop utilisation)', busyLoop.utilization * 100, '%', idleLoop.utilization * 100),
     ];
   } finally {
     await Promise.all([prober.stop(), timer.stop()]);

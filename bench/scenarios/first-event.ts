@@ -1,6 +1,6 @@
-import { seedProjects, closeBaselineRuns } from '../lib/database.js';
-import { BASELINE_OWNER } from '../lib/constants.js';
-import { baseOf, freshServer, profiled, quiesce, type Scenario } from '../lib/context.js';
+import { seedProjects } from '../lib/database.js';
+
+import { baseOf, freshServer, profiled, quiesce, settle, type Scenario } from '../lib/context.js';
 import { signUp } from '../lib/graphql.js';
 import { forkScript } from '../lib/processes.js';
 import { figure } from '../lib/results.js';
@@ -32,7 +32,7 @@ export const firstEventScenario: Scenario = async (ctx) => {
       mode: 'baseline', httpBase: claimUrl, wsUrl: `${claimUrl.replace(/^http/, 'ws')}/ws`, token: account.token, firmId: account.firmId,
       projectIds: await seedProjects(ctx.db, account.firmId, n, 'baseline first event'), warmup: c.warmup,
     }, 600_000);
-    await closeBaselineRuns(ctx.db, BASELINE_OWNER);
+    await settle(ctx);
     const projectIds = await seedProjects(ctx.db, account.firmId, n, 'service first event');
     const service = await profiled(ctx, server, 'first-event', () =>
       client.peer.request<FirstEventResult>('run', {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { seedProjects } from '../lib/database.js';
 import { freshServer, quiesce, type Scenario } from '../lib/context.js';
@@ -24,11 +25,12 @@ export const memoryScenario: Scenario = async (ctx) => {
   const baseline = forkScript('ws-broadcast', 'baselines/ws-broadcast.ts', { execArgv: ['--expose-gc'] });
   const pool = new SubscriberPool(c.processes);
   try {
+    if (ctx.heapSnapshots) ctx.log('  ! heap snapshots inflate RSS: this run\'s memory figures are not valid');
     const baselineUrl = await baseline.peer.request<string>('listen');
     const account = await signUp(server.url, 'Bench memory');
     const projects = await seedProjects(ctx.db, account.firmId, Math.ceil(c.subscribers / 10), 'memory');
     const topics = Array.from({ length: c.subscribers }, (_, i) => projects[Math.floor(i / 10)]!);
-    const result: Record<string, { idle: Mem; subscribed: Mem; held: number; connectMs: number }> = {};
+    const result: Record<string, { idle: Mem; subscribed: Mem; held: number; listeners: number; connectMs: number }> = {};
     for (const target of ['baseline', 'service'] as const) {
       const url = target === 'baseline' ? baselineUrl : server.wsUrl;
       const peer = target === 'baseline' ? baseline.peer : server.proc.peer;
@@ -37,24 +39,42 @@ export const memoryScenario: Scenario = async (ctx) => {
       await pool.close();
       await sleep(500);
       const idle = await peer.request<Mem>('mem');
+      const snapshot = (when: string) =>
+        target === 'service' && ctx.heapSnapshots
+          ? peer.request('heap:snapshot', { file: path.join(ctx.outDir, `memory-${when}.heapsnapshot`) }, 600_000)
+          : null;
+      await snapshot('0');
       ctx.log(`  ${target}: connecting ${c.subscribers} idle subscribers`);
       const conn = await pool.connect({ url, raw, token: account.token, topics });
       if (conn.failed) ctx.log(`  ! ${conn.failed} subscribers failed to connect: ${conn.firstError}`);
       await sleep(2000);
       const subscribed = await peer.request<Mem>('mem');
-      const held = await peer.request<number>('listeners', { projectIds: projects });
+      await snapshot(String(c.subscribers));
+      const held = await pool.open();
+      const listeners = await peer.request<number>('listeners', { projectIds: projects });
       await pool.close();
-      result[target] = { idle, subscribed, held, connectMs: conn.ms };
+      result[target] = { idle, subscribed, held, listeners, connectMs: conn.ms };
       ctx.log(`    RSS ${mb(idle.rss)} → ${mb(subscribed.rss)} MB, heap ${mb(idle.heapUsed)} → ${mb(subscribed.heapUsed)} MB, held ${held}`);
     }
+    // The service once more with connections only (connection_init, no subscription): splits
+    // the cost per subscriber into the connection's and the subscription's.
+    ctx.log(`  service: connecting ${c.subscribers} idle connections without a subscription`);
+    const bare0 = await server.proc.peer.request<Mem>('mem');
+    const bareConn = await pool.connect({ url: server.wsUrl, raw: false, token: account.token, topics, subscribe: false });
+    await sleep(2000);
+    const bare1 = await server.proc.peer.request<Mem>('mem');
+    await pool.close();
+    const perConnection = (k: keyof Mem) => (bare1[k] - bare0[k]) / Math.max(1, bareConn.connected) / 1024;
+    ctx.log(`    RSS ${mb(bare0.rss)} → ${mb(bare1.rss)} MB, heap ${mb(bare0.heapUsed)} → ${mb(bare1.heapUsed)} MB`);
     const svc = result.service!;
     const base = result.baseline!;
     const per = (r: typeof svc, k: keyof Mem) => (r.subscribed[k] - r.idle[k]) / c.subscribers / 1024;
-    ctx.details.memory = { subscribers: c.subscribers, ...result };
+    ctx.details.memory = { subscribers: c.subscribers, ...result, serviceConnectionsOnly: { idle: bare0, connected: bare1, connections: bareConn.connected } };
     const n = c.subscribers.toLocaleString('en-US');
     return [
       figure('memory: RSS per subscription', per(svc, 'rss'), 'KB', per(base, 'rss'), { on: 'value', op: '<=', limit: 12 }),
       figure('memory: heap per subscription', per(svc, 'heapUsed'), 'KB', per(base, 'heapUsed')),
+      figure('memory: heap per connection without a subscription', perConnection('heapUsed'), 'KB', per(base, 'heapUsed')),
       figure('memory: RSS, 0 subscribers', svc.idle.rss / 2 ** 20, 'MB', base.idle.rss / 2 ** 20),
       figure(`memory: RSS, ${n} subscribers`, svc.subscribed.rss / 2 ** 20, 'MB', base.subscribed.rss / 2 ** 20),
       figure('memory: heap, 0 subscribers', svc.idle.heapUsed / 2 ** 20, 'MB', base.idle.heapUsed / 2 ** 20),

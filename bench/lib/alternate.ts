@@ -1,0 +1,56 @@
+import { summarize, type Summary } from './stats.js';
+
+/** What one slice of a load run reports (bench/load/http-load.ts with keepSamples). */
+export interface Slice {
+  completed: number;
+  errors: number;
+  firstError: string | null;
+  elapsedMs: number;
+  exhausted: boolean;
+  samples?: number[];
+}
+
+export interface Merged {
+  completed: number;
+  errors: number;
+  firstError: string | null;
+  elapsedMs: number;
+  rps: number;
+  latency: Summary;
+  exhausted: boolean;
+  slices: { rps: number; p50: number; p99: number }[];
+}
+
+/**
+ * This machine is shared and its disk's fsync time drifts: a baseline measured first and the
+ * service measured a minute later can see different machines. So both run in alternating
+ * slices (baseline, service, baseline, service…) and each side's slices are merged.
+ */
+export async function alternate(slices: number, baseline: (slice: number) => Promise<Slice>, service: (slice: number) => Promise<Slice>) {
+  const runs = { baseline: [] as Slice[], service: [] as Slice[] };
+  for (let i = 0; i < slices; i++) {
+    runs.baseline.push(await baseline(i));
+    runs.service.push(await service(i));
+  }
+  return { baseline: merge(runs.baseline), service: merge(runs.service) };
+}
+
+export function merge(slices: Slice[]): Merged {
+  const samples: number[] = [];
+  for (const s of slices) for (const v of s.samples ?? []) samples.push(v);
+  const completed = slices.reduce((a, s) => a + s.completed, 0);
+  const elapsedMs = slices.reduce((a, s) => a + s.elapsedMs, 0);
+  return {
+    completed,
+    errors: slices.reduce((a, s) => a + s.errors, 0),
+    firstError: slices.find((s) => s.firstError)?.firstError ?? null,
+    elapsedMs,
+    rps: (completed / elapsedMs) * 1000,
+    latency: summarize(samples),
+    exhausted: slices.some((s) => s.exhausted),
+    slices: slices.map((s) => {
+      const l = summarize(s.samples ?? []);
+      return { rps: (s.completed / s.elapsedMs) * 1000, p50: l.p50, p99: l.p99 };
+    }),
+  };
+}
