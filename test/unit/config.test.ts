@@ -1,0 +1,41 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'cma-config-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig({ DATA_DIR: dataDir, ...env });
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('has working defaults in development, with a generated JWT secret kept in the data directory', () => {
+    const config = loadConfig({ DATA_DIR: dataDir });
+    expect(config).toMatchObject({ env: 'development', port: 4000, host: '127.0.0.1', pipelineConcurrency: 4, maxUploadBytes: 52_428_800, introspection: true });
+    const secret = readFileSync(path.join(dataDir, 'jwt-secret'), 'utf8').trim();
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    expect(new TextDecoder().decode(loadConfig({ DATA_DIR: dataDir }).jwtSecret)).toBe(secret);
+  });
+
+  it('requires a JWT secret of at least 32 characters in production, and turns introspection off there', () => {
+    expect(problems({ NODE_ENV: 'production' })).toEqual(['JWT_SECRET: is required in production and must be at least 32 characters']);
+    expect(problems({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toContain('JWT_SECRET: must be at least 32 characters');
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATA_DIR: dataDir });
+    expect(config.introspection).toBe(false);
+    expect(config.corsOrigins).toEqual([]);
+  });
+
+  it('lists every problem at once, naming each variable', () => {
+    const found = problems({ PORT: 'eighty', DATABASE_URL: 'mysql://x', PIPELINE_CONCURRENCY: '0', REVIEW_THRESHOLD: '2', LOG_LEVEL: 'loud' });
+    expect(found.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PIPELINE_CONCURRENCY', 'PORT', 'REVIEW_THRESHOLD']);
+  });
+});
