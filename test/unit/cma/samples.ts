@@ -9,7 +9,6 @@ export function samplePath(name: string): string {
 }
 
 /** The shared trial-balance generator, when shared/ sits beside the repo (as in CI). */
-export const generatorPath = fileURLToPath(new URL('../../../../shared/tools/gen-trial-balance.mjs', import.meta.url));
 
 /** The head every label of the sample files must get, by label. */
 export const SAMPLE_HEADS: Readonly<Record<string, string>> = {
