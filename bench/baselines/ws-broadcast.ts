@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { serveParent } from '../lib/ipc.js';
+import { publishPaced, type PacedSpec } from '../lib/paced.js';
 
 const topics = new Map<string, Set<WebSocket>>();
 const http = createServer((_req, res) => res.writeHead(404).end());
@@ -38,29 +39,8 @@ serveParent({
       http.listen(0, '127.0.0.1', () => resolve(`ws://127.0.0.1:${(http.address() as AddressInfo).port}/ws`)),
     ),
   /** One event per topic, the same shape and stamping as the server probe's publish. */
-  publish: ({ projectIds, round }: { projectIds: string[]; round: number }) => {
-    let published = 0;
-    for (const id of projectIds) {
-      const sockets = topics.get(id);
-      if (!sockets?.size) continue;
-      const t = performance.timeOrigin + performance.now();
-      const event = {
-        projectId: id,
-        runId: null,
-        sequence: 1_000_000_000 + round,
-        status: 'PROCESSING',
-        stage: 'EXTRACT',
-        progress: 0.5,
-        message: `bench:${round}:${t.toFixed(3)}`,
-        errorMessage: null,
-        at: new Date(t).toISOString(),
-      };
-      const frame = Buffer.from(JSON.stringify({ id: '1', type: 'next', payload: { data: { projectStatus: event } } }));
-      for (const ws of sockets) ws.send(frame);
-      published += 1;
-    }
-    return published;
-  },
+  publish: ({ projectIds, round }: { projectIds: string[]; round: number }) => publish(projectIds, round),
+  'publish-paced': (spec: PacedSpec) => publishPaced(spec, (id, round) => publish([id], round)),
   listeners: ({ projectIds }: { projectIds: string[] }) => {
     let total = 0;
     for (const id of new Set(projectIds)) total += topics.get(id)?.size ?? 0;
@@ -76,3 +56,28 @@ serveParent({
   },
 });
 process.on('SIGTERM', () => process.exit(0));
+
+/** One event per topic, serialised once, sent to every socket of the topic. */
+function publish(projectIds: string[], round: number): number {
+  let published = 0;
+  for (const id of projectIds) {
+    const sockets = topics.get(id);
+    if (!sockets?.size) continue;
+    const t = performance.timeOrigin + performance.now();
+    const event = {
+      projectId: id,
+      runId: null,
+      sequence: 1_000_000_000 + round,
+      status: 'PROCESSING',
+      stage: 'EXTRACT',
+      progress: 0.5,
+      message: `bench:${round}:${t.toFixed(3)}`,
+      errorMessage: null,
+      at: new Date(t).toISOString(),
+    };
+    const frame = Buffer.from(JSON.stringify({ id: '1', type: 'next', payload: { data: { projectStatus: event } } }));
+    for (const ws of sockets) ws.send(frame);
+    published += 1;
+  }
+  return published;
+}

@@ -101,6 +101,31 @@ export class SubscriberPool {
     };
   }
 
+  /**
+   * Paced load: `publish` runs the publisher's own steady schedule (events published from
+   * round `firstRound` up); then waits until `expected` deliveries arrived (or `settleMs`
+   * passed). Latency of every delivery; nothing here waits between events.
+   */
+  async paced(publish: () => Promise<number>, perTopic: number, settleMs = 15_000) {
+    await Promise.all(this.procs.map((p) => p.peer.request('arm', { warmup: 0, paced: true })));
+    const began = performance.now();
+    const events = await publish();
+    const publishMs = performance.now() - began;
+    const expected = events * perTopic;
+    const deadline = performance.now() + settleMs;
+    let received = 0;
+    while (performance.now() < deadline) {
+      const reports = await Promise.all(this.procs.map((p) => p.peer.request<{ received: number }>('report')));
+      received = reports.reduce((s, r) => s + r.received, 0);
+      if (received >= expected) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const reports = await Promise.all(this.procs.map((p) => p.peer.request<{ latencies: number[]; received: number }>('report')));
+    const latencies: number[] = [];
+    for (const r of reports) for (const v of r.latencies) latencies.push(v);
+    return { events, publishMs, expected, received: reports.reduce((s, r) => s + r.received, 0), latency: summarize(latencies) as Summary };
+  }
+
   /** Sockets still open across the processes. */
   async open(): Promise<number> {
     const reports = await Promise.all(this.procs.map((p) => p.peer.request<{ open: number }>('report')));

@@ -24,6 +24,8 @@ interface ConnectSpec {
 
 let sockets: ProtocolSocket[] = [];
 let warmupRounds = 0;
+/** Paced mode: every event goes to one project's subscribers only; no per-round accounting. */
+let paced = false;
 let latencies: number[] = [];
 const perRound = new Map<number, number>();
 let received = 0;
@@ -35,6 +37,7 @@ function onNext(payload: NextPayload, at: number): void {
   if (!bench) return;
   received += 1;
   if (bench.round > warmupRounds) latencies.push(at - bench.publishedAt);
+  if (paced) return;
   const count = (perRound.get(bench.round) ?? 0) + 1;
   perRound.set(bench.round, count);
   if (count === sockets.length) {
@@ -74,8 +77,9 @@ async function connect(spec: ConnectSpec) {
 serveParent({
   connect: (spec: ConnectSpec) => connect(spec),
   /** Rounds up to `warmup` are delivered and counted but their latencies are not kept. */
-  arm: ({ warmup }: { warmup: number }) => {
+  arm: ({ warmup, paced: isPaced = false }: { warmup: number; paced?: boolean }) => {
     warmupRounds = warmup;
+    paced = isPaced;
     latencies = [];
     perRound.clear();
     received = 0;

@@ -11,7 +11,7 @@
  * - `queries:reset` / `queries:report`: statements sent through `pg` (MikroORM and the raw SQL
  *   layer share its `Client`), counted by statement text;
  * - `profile:start` / `profile:stop`: a CPU profile of a window, written as `.cpuprofile`;
- * - `publish` / `listeners`: events pushed into the service's own pubsub (the EventTarget that
+ * - `publish` / `publish-paced` / `listeners`: events pushed into the service's own pubsub (the EventTarget that
  *   `createPubSub` made), exactly as the runner publishes them, for the fan-out scenario; and a
  *   count of the live subscriptions per topic.
  */
@@ -23,6 +23,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import { serveParent } from '../lib/ipc.js';
+import { publishPaced, type PacedSpec } from '../lib/paced.js';
 
 const TOPIC = 'project:status:';
 
@@ -128,6 +129,7 @@ function install(): void {
         return file;
       },
       publish: ({ projectIds, round }: { projectIds: string[]; round: number }) => publish(projectIds, round),
+      'publish-paced': (spec: PacedSpec) => publishPaced(spec, (id, round) => publish([id], round)),
       listeners: ({ projectIds }: { projectIds: string[] }) => {
         let total = 0;
         for (const target of targets) {
