@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Sql } from '../../src/database/sql.js';
-import { claimAndCreateRun } from '../../src/services/pipeline/run-store.js';
+import { claimAndCreateRun } from '../../src/services/pipeline/claim.js';
 import { BASELINE_OWNER } from '../lib/constants.js';
 import { serveParent } from '../lib/ipc.js';
 

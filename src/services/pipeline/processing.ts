@@ -1,6 +1,7 @@
 import type { Sql } from '../../database/sql.js';
 import { AppError, notFound, parseId } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { claimAndCreateRun, diagnoseClaim } from './claim.js';
 import * as store from './run-store.js';
 import type { PipelineRunner } from './runner.js';
 
@@ -20,9 +21,9 @@ export function createProcessingService({ sql, runner, logger }: { sql: Sql; run
       const projectId = parseId(rawProjectId, 'projectId');
       const restart = options.restart ?? false;
       const slot = runner.reserveSlot();
-      let claimed: Awaited<ReturnType<typeof store.claimAndCreateRun>> = null;
+      let claimed: Awaited<ReturnType<typeof claimAndCreateRun>> = null;
       try {
-        claimed = await store.claimAndCreateRun(sql, {
+        claimed = await claimAndCreateRun(sql, {
           projectId,
           firmId,
           restart,
@@ -40,7 +41,7 @@ export function createProcessingService({ sql, runner, logger }: { sql: Sql; run
       }
       if (!claimed) {
         if (slot) runner.releaseSlot();
-        const why = await store.diagnoseClaim(sql, projectId, firmId);
+        const why = await diagnoseClaim(sql, projectId, firmId);
         if (why === 'missing') throw notFound('project');
         if (why === 'review-pending') {
           throw new AppError('REVIEW_PENDING', 'line items still need review: classify every item in lineItems(needsReview: true) first, or start with restart: true');
@@ -59,7 +60,7 @@ export function createProcessingService({ sql, runner, logger }: { sql: Sql; run
       const projectId = parseId(rawProjectId, 'projectId');
       const run = await store.requestCancel(sql, projectId, firmId);
       if (!run) {
-        const why = await store.diagnoseClaim(sql, projectId, firmId);
+        const why = await diagnoseClaim(sql, projectId, firmId);
         if (why === 'missing') throw notFound('project');
         throw new AppError('BAD_USER_INPUT', 'this project is not being processed; there is nothing to cancel');
       }

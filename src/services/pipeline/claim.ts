@@ -1,0 +1,86 @@
+import type { Sql } from '../../database/sql.js';
+import type { PipelineStage } from '../../entities/index.js';
+import type { ProjectStatusEvent } from '../pubsub.js';
+import { EVENT_COLUMNS, PROJECT_COLUMNS, RUN_COLUMNS, type ProjectRow, type RunRow } from './run-store.js';
+
+/**
+ * The claim: in ONE statement, flip `is_processing` if and only if it was false (and the review
+ * gate allows), create the run and its stage rows, and store the first event. Racing callers
+ * serialise on the row lock; exactly one gets a row back. `owner` null means "queue it".
+ */
+export async function claimAndCreateRun(
+  sql: Sql,
+  args: { projectId: string; firmId: string; restart: boolean; owner: string | null; stages: readonly PipelineStage[]; message: string },
+): Promise<{ project: ProjectRow; run: RunRow; event: ProjectStatusEvent } | null> {
+  const rows = await sql.query<{ project: Record<string, unknown>; run: Record<string, unknown>; event: Record<string, unknown> }>(
+    `with claimed as (
+       update cma_projects
+       set is_processing = true, status = case when $4::text is null then 'QUEUED' else 'PROCESSING' end,
+           error_message = null, current_stage = null, progress = 0,
+           last_sequence = last_sequence + 1, updated_at = now()
+       where id = $1 and firm_id = $2 and is_processing = false
+         and (status <> 'REVIEWING' or $3 or not exists (
+           select 1 from line_items where project_id = $1 and needs_review))
+       returning *),
+     run as (
+       insert into pipeline_runs (project_id, firm_id, status, restart, lease_owner, heartbeat_at, attempts)
+       select id, firm_id, case when $4::text is null then 'QUEUED' else 'RUNNING' end, $3, $4,
+              case when $4::text is null then null else now() end,
+              case when $4::text is null then 0 else 1 end
+       from claimed
+       returning *),
+     stages as (
+       insert into pipeline_stage_runs (run_id, stage, position)
+       select run.id, s.stage, s.position from run, unnest($5::text[]) with ordinality as s(stage, position)
+       returning run_id),
+     event as (
+       insert into project_status_events (project_id, sequence, run_id, status, stage, progress, message)
+       select claimed.id, claimed.last_sequence, run.id, claimed.status, null, 0, $6 from claimed, run
+       returning *)
+     select ${jsonOf('claimed', PROJECT_COLUMNS)} as project, ${jsonOf('run', RUN_COLUMNS)} as run,
+            ${jsonOf('event', EVENT_COLUMNS)} as event
+     from claimed, run, event, (select count(*) from stages) as s`,
+    [args.projectId, args.firmId, args.restart, args.owner, args.stages, args.message],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    project: reviveDates(row.project, ['createdAt', 'updatedAt']) as unknown as ProjectRow,
+    run: reviveDates(row.run, ['queuedAt', 'startedAt', 'finishedAt', 'heartbeatAt']) as unknown as RunRow,
+    event: reviveDates(row.event, ['at']) as unknown as ProjectStatusEvent,
+  };
+}
+
+/** Why a claim found nothing: which of NOT_FOUND, CONFLICT or REVIEW_PENDING applies. */
+export async function diagnoseClaim(
+  sql: Sql,
+  projectId: string,
+  firmId: string,
+): Promise<'missing' | 'running' | 'review-pending' | 'free'> {
+  const rows = await sql.query<{ isProcessing: boolean; status: string; pending: boolean }>(
+    `select is_processing as "isProcessing", status,
+            exists (select 1 from line_items where project_id = $1 and needs_review) as pending
+     from cma_projects where id = $1 and firm_id = $2`,
+    [projectId, firmId],
+  );
+  const row = rows[0];
+  if (!row) return 'missing';
+  if (row.isProcessing) return 'running';
+  if (row.status === 'REVIEWING' && row.pending) return 'review-pending';
+  return 'free';
+}
+
+/** Row-to-JSON of a CTE with the camelCase aliases of `columns`. */
+function jsonOf(table: string, columns: string): string {
+  const pairs = columns.split(',').map((c) => {
+    const [expr, alias] = c.trim().split(/\s+as\s+/i);
+    const name = (alias ?? expr!).replace(/"/g, '').trim();
+    return `'${name}', ${table}.${expr!.trim()}`;
+  });
+  return `json_build_object(${pairs.join(', ')})`;
+}
+
+function reviveDates(row: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  for (const key of keys) if (typeof row[key] === 'string') row[key] = new Date(row[key] as string);
+  return row;
+}
