@@ -137,6 +137,11 @@ async function main(): Promise<void> {
   const log = (message: string) => console.log(`[${((performance.now() - began) / 1000).toFixed(1).padStart(6)} s] ${message}`);
   log(`mode ${mode}: ${selected.join(', ')}; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
 
+  const fdLimit = openFileLimit();
+  const subscribers = Math.max(...(selected.some((n) => n === 'fan-out' || n === 'memory') ? [...MODES[mode].fanOut.sizes, MODES[mode].memory.subscribers] : [0]));
+  if (fdLimit !== null && subscribers > 0 && fdLimit < subscribers + 1000) {
+    log(`! ulimit -n is ${fdLimit}: the server needs one descriptor per subscriber (${subscribers}); raise it (ulimit -n ${subscribers + 2000}) or expect refused connections`);
+  }
   database = await createBenchDatabase(tmpDir);
   tellJanitor({ type: 'job', job: { adminUrl: database.adminUrl, database: database.name, embeddedDataDir: database.embeddedDataDir } });
   pool = new pg.Pool({ connectionString: database.url, max: 4 });
@@ -199,7 +204,7 @@ async function main(): Promise<void> {
     scenarios: selected,
     wallSeconds: wallMs / 1000,
     scenarioSeconds: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, v / 1000])),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, openFileLimit: openFileLimit() },
     database: { engine: database.engine, version: database.serverVersion },
     serverLogLevel: ctx.logLevel,
     serverEnv: ctx.serverEnv,
@@ -217,6 +222,16 @@ async function main(): Promise<void> {
   const judged = figures.filter((f) => f.met !== null).length;
   log(`${judged - missed}/${judged} goals met; wall time ${(wallMs / 1000).toFixed(1)} s; results in ${path.relative(process.cwd(), target)}`);
   if (Object.keys(failures).length) throw new Error(`scenarios failed: ${Object.keys(failures).join(', ')}`);
+}
+
+/** `ulimit -n` of this shell (children inherit it), or null where it cannot be read. */
+function openFileLimit(): number | null {
+  try {
+    const n = Number(execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim());
+    return Number.isFinite(n) ? n : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The commit the service was measured at, and whether src/ had uncommitted changes. */
