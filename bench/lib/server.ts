@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
+import { freePort } from '../../src/database/embedded.js';
 import { createWriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { ROOT, track, type Tracked } from './processes.js';
 
 /** The real service, started as `npm start` would start it, plus the bench's observing preload. */
@@ -80,18 +80,9 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 /** Asks the server to stop (SIGTERM: graceful, as in production); SIGKILL after 20 s. */
 export async function stopServer(server: BenchServer | undefined): Promise<void> {
   await server?.proc.stop(20_000);
 }
+
+export { freePort };
