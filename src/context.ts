@@ -29,13 +29,25 @@ export interface Services {
 
 /** Per request (HTTP) or per operation (graphql-ws): its own em fork and its caller. */
 export interface Context {
-  em: EntityManager;
+  /**
+   * This request's entity manager, forked on first use: a subscription or a pure-SQL mutation
+   * never needs one. A method, not a getter, because envelop copies the context with
+   * `Object.assign`, which would call a getter and fork for every subscription.
+   */
+  em(): EntityManager;
   services: Services;
   viewer: Viewer | null;
   /** Set when a token was sent but is not valid: reported instead of "sign in first". */
   authError: AppError | null;
   /** The client's address (the socket's peer), for per-address limits. */
   clientIp: string;
+  /**
+   * Set by graphql-ws: writes one serialised `ExecutionResult` to this operation's client as a
+   * `next` message. Lets subscription events be serialised once for all their subscribers.
+   */
+  sendRawResult?: (json: string) => void;
+  /** Set by graphql-ws, which closes the whole connection when the token expires. */
+  closesAtTokenExpiry?: boolean;
 }
 
 export async function createContext(
@@ -52,14 +64,9 @@ export async function createContext(
     if (!(err instanceof AppError)) throw err;
     authError = err;
   }
-  // The entity manager is forked on first use: a subscription or a pure-SQL mutation never
-  // needs one, and a fork held for a subscription's lifetime costs memory per subscriber.
   let em: EntityManager | undefined;
   return {
-    get em() {
-      em ??= services.fork();
-      return em;
-    },
+    em: () => (em ??= services.fork()),
     services,
     viewer,
     authError,

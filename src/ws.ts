@@ -1,7 +1,7 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
-import type { WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import type { Context, Services } from './context.js';
 import { AppError } from './services/errors.js';
 
@@ -46,8 +46,11 @@ export function attachGraphqlWs({
   const disposable = useServer(
     {
       connectionInitWaitTimeout: 10_000,
-      execute: (args) => (args.rootValue as Enveloped).execute(args).then(stripHttp),
-      subscribe: async (args) => mapResults(await (args.rootValue as Enveloped).subscribe(args)),
+      execute: (args) => (args.rootValue as Enveloped).execute(args),
+      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
+      // Every result, single or streamed, passes here just before it is sent: no wrapper
+      // iterator per subscription. (Direct frames carry error-free results only.)
+      onNext: (_ctx, _id, _payload, _args, result) => stripHttp(result),
       onConnect: async (ctx) => {
         const header = ctx.connectionParams?.authorization;
         if (header === undefined) return true; // anonymous: only signUp/login will work
@@ -66,7 +69,7 @@ export function attachGraphqlWs({
         }
       },
       onClose: (ctx) => clearTimeout(expiryTimers.get(ctx)),
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         // graphql-ws has already registered this subscription: count it among the current ones.
         if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerConnection) {
           return [
@@ -75,12 +78,16 @@ export function attachGraphqlWs({
             }),
           ];
         }
+        // Only what the context factory and plugins read: this object lives as long as the
+        // subscription, so every field here is paid for per subscriber.
+        const socket = ctx.extra.socket;
+        const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
           req: ctx.extra.request,
-          socket: ctx.extra.socket,
           params: payload,
           connectionParams: ctx.connectionParams,
+          closesAtTokenExpiry: true,
+          sendRawResult: (json: string) => sendFrame(socket, head + json + '}'),
         });
         let document;
         try {
@@ -105,6 +112,21 @@ export function attachGraphqlWs({
   return { dispose: async () => void (await disposable.dispose()) };
 }
 
+/** A client this far behind is closed rather than buffered for without bound. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/** WebSocket close code "try again later", for a client that does not keep up. */
+export const CLOSE_TOO_SLOW = 1013;
+
+/** Writes a ready-made graphql-ws frame; a closed socket drops it (its operations are ending). */
+function sendFrame(socket: WebSocket, frame: string): void {
+  if (socket.readyState !== socket.OPEN) return;
+  if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+    socket.close(CLOSE_TOO_SLOW, 'client is not reading its messages');
+    return;
+  }
+  socket.send(frame);
+}
+
 interface Enveloped {
   execute(args: unknown): Promise<ExecutionResult>;
   subscribe(args: unknown): Promise<AsyncIterable<ExecutionResult> | ExecutionResult>;
@@ -121,21 +143,6 @@ function stripHttp(result: ExecutionResult): ExecutionResult {
       return Object.assign(Object.create(Object.getPrototypeOf(e)), e, { extensions });
     }),
   };
-}
-
-function mapResults(result: AsyncIterable<ExecutionResult> | ExecutionResult) {
-  if (!(Symbol.asyncIterator in result)) return stripHttp(result);
-  const source = result[Symbol.asyncIterator]();
-  return {
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    next: async () => {
-      const r = await source.next();
-      return r.done ? r : { done: false, value: stripHttp(r.value) };
-    },
-    return: async () => (await source.return?.()) ?? { done: true as const, value: undefined },
-  } as AsyncIterableIterator<ExecutionResult>;
 }
 
 /** A query that does not parse or validate, in API.md's terms (and without yoga's `http`). */

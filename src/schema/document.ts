@@ -21,7 +21,7 @@ builder.mutationField('uploadDocument', (t) =>
     args: { projectId: t.arg.id({ required: true }), file: t.arg({ type: 'File', required: true }) },
     resolve: (_r, args, ctx) => {
       const viewer = requireViewer(ctx);
-      return ctx.services.documents.upload(ctx.em, viewer.firmId, parseId(String(args.projectId), 'projectId'), args.file);
+      return ctx.services.documents.upload(ctx.em(), viewer.firmId, parseId(String(args.projectId), 'projectId'), args.file);
     },
   }),
 );

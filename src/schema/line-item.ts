@@ -24,6 +24,6 @@ builder.mutationField('classifyLineItem', (t) =>
     description: 'Sets the head of a line item; the firm remembers it for the same label',
     args: { lineItemId: t.arg.id({ required: true }), head: t.arg.string({ required: true }) },
     resolve: (_r, args, ctx) =>
-      ctx.services.review.classify(ctx.em, requireViewer(ctx).firmId, String(args.lineItemId), args.head),
+      ctx.services.review.classify(ctx.em(), requireViewer(ctx).firmId, String(args.lineItemId), args.head),
   }),
 );

@@ -23,7 +23,7 @@ export const PipelineRunRef = builder.objectRef<RunRow>('PipelineRun').implement
     stages: t.field({
       type: [StageRunRef],
       description: 'In pipeline order',
-      resolve: (run, _a, ctx) => projects.stages(ctx.em, run.id),
+      resolve: (run, _a, ctx) => projects.stages(ctx.em(), run.id),
     }),
     startedAt: t.expose('startedAt', { type: 'DateTime' }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),

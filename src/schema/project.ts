@@ -19,17 +19,17 @@ export const ProjectRef = builder.objectRef<ProjectRow>('Project').implement({
     currentStage: t.expose('currentStage', { type: PipelineStageEnum, nullable: true }),
     progress: t.exposeFloat('progress', { description: '0..1 over the whole pipeline' }),
     errorMessage: t.exposeString('errorMessage', { nullable: true, description: 'Set when status is ERROR, cleared on the next start' }),
-    documents: t.field({ type: [DocumentRef], resolve: (p, _a, ctx) => projects.documents(ctx.em, p.id) }),
+    documents: t.field({ type: [DocumentRef], resolve: (p, _a, ctx) => projects.documents(ctx.em(), p.id) }),
     latestRun: t.field({
       type: PipelineRunRef,
       nullable: true,
-      resolve: async (p, _a, ctx) => (await projects.runs(ctx.em, p.id, 1))[0] ?? null,
+      resolve: async (p, _a, ctx) => (await projects.runs(ctx.em(), p.id, 1))[0] ?? null,
     }),
     runs: t.field({
       type: [PipelineRunRef],
       description: 'Newest first; first ≤ 100',
       args: { first: t.arg.int({ defaultValue: 20 }) },
-      resolve: (p, args, ctx) => projects.runs(ctx.em, p.id, args.first ?? 20),
+      resolve: (p, args, ctx) => projects.runs(ctx.em(), p.id, args.first ?? 20),
     }),
     lineItems: t.field({
       type: [LineItemRef],
@@ -40,13 +40,13 @@ export const ProjectRef = builder.objectRef<ProjectRow>('Project').implement({
         offset: t.arg.int({ defaultValue: 0 }),
       },
       resolve: (p, args, ctx) =>
-        projects.lineItems(ctx.em, p.id, { needsReview: args.needsReview, first: args.first ?? 100, offset: args.offset ?? 0 }),
+        projects.lineItems(ctx.em(), p.id, { needsReview: args.needsReview, first: args.first ?? 100, offset: args.offset ?? 0 }),
     }),
     report: t.field({
       type: CmaReportRef,
       nullable: true,
       description: 'Null until a run has completed',
-      resolve: (p, _a, ctx) => projects.report(ctx.em, p.id),
+      resolve: (p, _a, ctx) => projects.report(ctx.em(), p.id),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
@@ -66,7 +66,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "Null when missing or another firm's",
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_r, args, ctx) => projects.find(ctx.em, requireViewer(ctx).firmId, String(args.id)),
+    resolve: (_r, args, ctx) => projects.find(ctx.em(), requireViewer(ctx).firmId, String(args.id)),
   }),
   projects: t.field({
     type: [ProjectRef],
@@ -77,7 +77,7 @@ builder.queryFields((t) => ({
       offset: t.arg.int({ defaultValue: 0 }),
     },
     resolve: (_r, args, ctx) =>
-      projects.list(ctx.em, requireViewer(ctx).firmId, { status: args.status, first: args.first ?? 50, offset: args.offset ?? 0 }),
+      projects.list(ctx.em(), requireViewer(ctx).firmId, { status: args.status, first: args.first ?? 50, offset: args.offset ?? 0 }),
   }),
 }));
 
@@ -85,6 +85,6 @@ builder.mutationField('createProject', (t) =>
   t.field({
     type: ProjectRef,
     args: { input: t.arg({ type: CreateProjectInput, required: true }) },
-    resolve: (_r, { input }, ctx) => projects.create(ctx.em, requireViewer(ctx).firmId, input),
+    resolve: (_r, { input }, ctx) => projects.create(ctx.em(), requireViewer(ctx).firmId, input),
   }),
 );

@@ -37,7 +37,7 @@ builder.subscriptionField('projectStatus', (t) =>
         hub: ctx.services.statusHub,
         projectId: project.id,
         afterSequence: args.afterSequence ?? null,
-        expiresAt: viewer.expiresAt,
+        expiresAt: ctx.closesAtTokenExpiry ? undefined : viewer.expiresAt,
       });
     },
     resolve: (event) => event,

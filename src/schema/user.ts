@@ -15,7 +15,7 @@ export const UserRef = builder.objectRef<User>('User').implement({
     id: t.exposeID('id'),
     email: t.exposeString('email'),
     name: t.exposeString('name'),
-    firm: t.field({ type: FirmRef, resolve: (user, _args, ctx) => ctx.em.findOneOrFail(Firm, { id: user.firmId }) }),
+    firm: t.field({ type: FirmRef, resolve: (user, _args, ctx) => ctx.em().findOneOrFail(Firm, { id: user.firmId }) }),
   }),
 });
 
@@ -40,7 +40,7 @@ builder.queryField('me', (t) =>
     type: UserRef,
     resolve: async (_root, _args, ctx) => {
       const viewer = requireViewer(ctx);
-      const user = await ctx.em.findOne(User, { id: viewer.userId, firmId: viewer.firmId });
+      const user = await ctx.em().findOne(User, { id: viewer.userId, firmId: viewer.firmId });
       if (!user) throw new AppError('UNAUTHENTICATED', 'the user of this token no longer exists');
       return user;
     },
@@ -52,14 +52,14 @@ builder.mutationFields((t) => ({
     type: AuthPayloadRef,
     description: 'Creates a firm and its first user',
     args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.services.auth.signUp(ctx.em, input),
+    resolve: (_root, { input }, ctx) => ctx.services.auth.signUp(ctx.em(), input),
   }),
   login: t.field({
     type: AuthPayloadRef,
     args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
       await ctx.services.rateLimits.login(args.email, ctx.clientIp);
-      const payload = await ctx.services.auth.login(ctx.em, args.email, args.password);
+      const payload = await ctx.services.auth.login(ctx.em(), args.email, args.password);
       await ctx.services.rateLimits.loginSucceeded(args.email);
       return payload;
     },

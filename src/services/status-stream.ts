@@ -1,4 +1,3 @@
-import { Repeater } from 'graphql-yoga';
 import type { Sql } from '../database/sql.js';
 import { AppError } from './errors.js';
 import type { AppPubSub, ProjectStatusEvent } from './pubsub.js';
@@ -55,14 +54,35 @@ export function createStatusHub(pubsub: AppPubSub) {
 export type StatusHub = ReturnType<typeof createStatusHub>;
 
 /**
+ * Takes an event instead of the iterator, once the iterator has handed out everything before
+ * it; returns false to send this event through the iterator after all.
+ */
+export type LiveHandler = (event: ProjectStatusEvent) => boolean;
+
+/**
+ * A status stream whose live events can skip the async-iterator path: a transport that can
+ * write an event to its client at once (graphql-ws, one frame per event) registers a handler,
+ * and from then on each live event costs one call instead of a promise chain per subscriber.
+ */
+export interface LiveDeliverable {
+  deliverLiveTo(handler: LiveHandler): void;
+}
+
+export type StatusStream = AsyncIterableIterator<ProjectStatusEvent> & LiveDeliverable;
+
+/**
  * A project's status as a stream: first the current state (or, with `afterSequence`, every
  * stored event after it), then live events. No gap and no duplicate between the two: the
  * subscriber attaches BEFORE the database is read, live events wait in a buffer meanwhile, and
- * only events with a sequence greater than the last one sent go out. Ends with
- * UNAUTHENTICATED when the caller's token expires.
+ * only events with a sequence greater than the last one sent go out. With `expiresAt`, ends
+ * with UNAUTHENTICATED when the caller's token expires (a transport that closes the connection
+ * itself at expiry leaves it out and saves a timer per subscription).
  *
- * A Repeater rather than an async generator: a generator blocked awaiting the next live event
- * cannot be returned, so an unsubscribing client would leave its sink behind.
+ * Invariants: events leave in sequence order, whichever path they take. The live handler
+ * takes an event only while a `next()` waits on an empty queue, i.e. once every earlier event
+ * has been taken (and, for graphql-ws, sent); an event it declines resolves that `next()`, and
+ * it takes events again only after the queue has drained. `return()` ends a pending `next()`
+ * at once and detaches from the hub.
  */
 export function projectStatusStream(args: {
   sql: Sql;
@@ -70,20 +90,55 @@ export function projectStatusStream(args: {
   projectId: string;
   afterSequence: number | null;
   /** Token expiry, epoch seconds. */
-  expiresAt: number;
-}): Repeater<ProjectStatusEvent> {
+  expiresAt?: number;
+}): StatusStream {
   const { sql, hub, projectId } = args;
-  return new Repeater<ProjectStatusEvent>(async (push, stop) => {
-    let last = args.afterSequence ?? -1;
-    let early: ProjectStatusEvent[] | null = [];
-    const deliver = (event: ProjectStatusEvent) => {
-      if (event.sequence <= last) return;
-      last = event.sequence;
-      void push(event);
-    };
-    const detach = hub.attach(projectId, (event) => (early ? early.push(event) : deliver(event)));
-    const ms = Math.min(Math.max(0, args.expiresAt * 1000 - Date.now()), 2 ** 31 - 1);
-    const expiry = setTimeout(() => stop(new AppError('UNAUTHENTICATED', 'token has expired')), ms);
+  let last = args.afterSequence ?? -1;
+  let early: ProjectStatusEvent[] | null = [];
+  const queue: ProjectStatusEvent[] = [];
+  let handler: LiveHandler | null = null;
+  let live = false;
+  let stopped = false;
+  let failure: { error: unknown } | null = null;
+  let waiter: { resolve: (r: IteratorResult<ProjectStatusEvent>) => void; reject: (e: unknown) => void } | null = null;
+
+  const accept = (event: ProjectStatusEvent) => {
+    if (stopped || event.sequence <= last) return;
+    last = event.sequence;
+    if (live && handler?.(event)) return;
+    live = false;
+    queue.push(event);
+    if (waiter) {
+      const { resolve } = waiter;
+      waiter = null;
+      resolve({ done: false, value: queue.shift()! });
+    }
+  };
+  const detach = hub.attach(projectId, (event) => (early ? early.push(event) : accept(event)));
+  const expiry =
+    args.expiresAt === undefined
+      ? undefined
+      : setTimeout(() => fail(new AppError('UNAUTHENTICATED', 'token has expired')), Math.min(Math.max(0, args.expiresAt * 1000 - Date.now()), 2 ** 31 - 1));
+
+  function stop() {
+    if (stopped) return;
+    stopped = true;
+    clearTimeout(expiry);
+    detach();
+  }
+  function fail(error: unknown) {
+    if (stopped) return;
+    stop();
+    failure = { error };
+    if (waiter) {
+      const { reject } = waiter;
+      waiter = null;
+      failure = null;
+      reject(error);
+    }
+  }
+
+  void (async () => {
     try {
       const backlog =
         args.afterSequence == null
@@ -92,17 +147,43 @@ export function projectStatusStream(args: {
               `select ${EVENT_COLUMNS} from project_status_events where project_id = $1 and sequence > $2 order by sequence`,
               [projectId, args.afterSequence],
             );
-      backlog.forEach(deliver);
-      const waiting = early;
-      early = null;
-      waiting.forEach(deliver);
+      backlog.forEach(accept);
     } catch (err) {
-      stop(err);
+      fail(err);
     }
-    await stop;
-    clearTimeout(expiry);
-    detach();
-  });
+    const waiting = early ?? [];
+    early = null;
+    waiting.forEach(accept);
+  })();
+
+  const stream: StatusStream = {
+    [Symbol.asyncIterator]: () => stream,
+    next() {
+      if (queue.length > 0) return Promise.resolve({ done: false, value: queue.shift()! });
+      if (failure) {
+        const { error } = failure;
+        failure = null;
+        return Promise.reject(error);
+      }
+      if (stopped) return Promise.resolve({ done: true, value: undefined });
+      live = handler !== null;
+      return new Promise((resolve, reject) => (waiter = { resolve, reject }));
+    },
+    return() {
+      stop();
+      failure = null;
+      if (waiter) {
+        const { resolve } = waiter;
+        waiter = null;
+        resolve({ done: true, value: undefined });
+      }
+      return Promise.resolve({ done: true, value: undefined });
+    },
+    deliverLiveTo(next) {
+      handler = next;
+    },
+  };
+  return stream;
 }
 
 /** The project row as an event: its latest sequence, with the latest stored message. */

@@ -172,6 +172,36 @@ describe('startProcessing and the status stream', () => {
     expect(replayed[0]).toBe(2);
   });
 
+  it('gives every subscriber of a project the same events, each in its own selection, while others leave', async () => {
+    const { token, projectId } = await newProject();
+    gates.hold(projectId, 'CLASSIFY');
+    const NARROW = 'subscription($id: ID!) { projectStatus(projectId: $id) { sequence status } }';
+    const one = wsClient(server.wsUrl, token);
+    const two = wsClient(server.wsUrl, token);
+    const full = [collect<StatusEvent>(one, STATUS, { id: projectId }), collect<StatusEvent>(two, STATUS, { id: projectId })];
+    const narrow = collect<{ projectStatus: { sequence: number; status: string } }>(one, NARROW, { id: projectId });
+    const leaver = collect<StatusEvent>(two, STATUS, { id: projectId });
+    await Promise.all([...full, narrow, leaver].map((s) => s.next(() => true)));
+
+    await gqlOk(server.url, START, { id: projectId }, token);
+    await gates.entered(projectId, 'CLASSIFY');
+    await leaver.next((e) => e.projectStatus.stage === 'CLASSIFY');
+    leaver.unsubscribe();
+    gates.release(projectId, 'CLASSIFY');
+    await Promise.all(full.map((s) => s.next(isFinal)));
+    await narrow.next((e) => e.projectStatus.status === 'COMPLETED');
+
+    const [a, b] = full.map((s) => s.events.map((e) => e.projectStatus));
+    expect(b).toEqual(a);
+    expect(narrow.events.map((e) => e.projectStatus)).toEqual(a!.map(({ sequence, status }) => ({ sequence, status })));
+    expect(narrow.events.every((e) => Object.keys(e.projectStatus).join() === 'sequence,status')).toBe(true);
+    // The leaver got a prefix of the same events and nothing after it left.
+    const left = leaver.events.map((e) => e.projectStatus);
+    expect(left).toEqual(a!.slice(0, left.length));
+    expect(left.at(-1)!.stage).toBe('CLASSIFY');
+    expect([...full, narrow, leaver].every((s) => s.errors.length === 0)).toBe(true);
+  });
+
   it('keeps the subscription open across runs', async () => {
     const { token, projectId } = await newProject();
     const sub = collect<StatusEvent>(wsClient(server.wsUrl, token), STATUS, { id: projectId });
