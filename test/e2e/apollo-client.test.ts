@@ -27,7 +27,7 @@ import {
   type ProjectStatusSubscription,
 } from '../generated/graphql.js';
 import { example, upload } from '../helpers/client.js';
-import { createGates } from '../helpers/gated-stages.js';
+import { holdStages, stubStages } from '../helpers/held-stages.js';
 import { startTestServer, stopAll, type TestServer } from '../helpers/server.js';
 
 type StatusEvent = ProjectStatusSubscription['projectStatus'];
@@ -165,7 +165,7 @@ afterEach(async () => {
 afterAll(stopAll);
 
 describe('@apollo/client 4 against the server (gated stages)', () => {
-  const gates = createGates({ autoPass: true });
+  const gates = holdStages(stubStages());
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer({ deps: { stages: gates.stages } });

@@ -3,15 +3,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineStage } from '../../src/entities/index.js';
+import { createCmaStages } from '../../src/services/pipeline/stages/index.js';
 import { spawnServer, type ChildServer } from '../helpers/child-server.js';
 import { closeClients, collect, createProject, gql, gqlOk, signUp, upload, wsClient } from '../helpers/client.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { waitFor } from '../helpers/deferred.js';
 import { expectEndedWhole, expectIncreasing, LEAKS } from '../helpers/faults/assertions.js';
-import { createHoldableStages } from '../helpers/faults/holdable-stages.js';
 import { startPgProxy, type PgProxy } from '../helpers/faults/pg-proxy.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/faults/private-postgres.js';
 import { createDbReader, dataRows, type DbReader } from '../helpers/faults/run-facts.js';
+import { holdStages, type HeldStages } from '../helpers/held-stages.js';
 import { PROJECT, START, STATUS, type StatusEvent } from '../helpers/operations.js';
 import { startTestServer, stopAll, type TestServer } from '../helpers/server.js';
 import { trialBalanceCsv } from '../helpers/trial-balance.js';
@@ -42,7 +43,7 @@ const STAGE_FAILED = /^(EXTRACT|CLASSIFY|REVIEW|VALIDATE|GENERATE|pipeline) fail
 let postgres: PrivatePostgres;
 let db: DbReader;
 let server: TestServer;
-let holds: ReturnType<typeof createHoldableStages>;
+let holds: HeldStages;
 const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
@@ -51,7 +52,7 @@ beforeAll(async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cma-faults-'));
   // The stages' own options (what createCmaStages takes), as the app would build them.
   const stageOptions = { dataDir, reviewThreshold: 0.75, databaseUrl: postgres.url };
-  holds = createHoldableStages(stageOptions);
+  holds = holdStages(createCmaStages(stageOptions));
   server = await startTestServer({
     database: { url: postgres.url, drop: async () => {} },
     config: { leaseSeconds: LEASE_SECONDS, maxUploadBytes: 50 * 1024 * 1024, dataDir },

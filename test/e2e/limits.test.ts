@@ -3,7 +3,7 @@ import { getIntrospectionQuery } from 'graphql';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { GRAPHQL_LIMITS } from '../../src/plugins/graphql-limits.js';
 import { closeClients, collect, createProject, gql, gqlOk, signUp, wsClient } from '../helpers/client.js';
-import { createGates } from '../helpers/gated-stages.js';
+import { holdStages, stubStages } from '../helpers/held-stages.js';
 import { PROJECT, START, STATUS, type StatusEvent } from '../helpers/operations.js';
 import { startTestServer, stopAll } from '../helpers/server.js';
 
@@ -130,7 +130,7 @@ describe('WebSocket limits', () => {
 
 describe('stage timeout', () => {
   it('ends a run whose stage hangs past STAGE_TIMEOUT_SECONDS in ERROR naming the stage', async () => {
-    const gates = createGates({ autoPass: true });
+    const gates = holdStages(stubStages());
     gates.hold('*', 'CLASSIFY');
     const server = await startTestServer({ config: { stageTimeoutSeconds: 1 }, deps: { stages: gates.stages } });
     const { token } = await signUp(server.url);

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeClients, collect, createProject, gql, gqlOk, signUp, wsClient } from '../helpers/client.js';
-import { createGates } from '../helpers/gated-stages.js';
+import { holdStages, stubStages } from '../helpers/held-stages.js';
 import { PROJECT, START, STATUS, type StatusEvent } from '../helpers/operations.js';
 import { startTestServer, stopAll, type TestServer } from '../helpers/server.js';
 
-const gates = createGates({ autoPass: true });
+const gates = holdStages(stubStages());
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer({ deps: { stages: gates.stages, runner: { progressIntervalMs: 20 } } });

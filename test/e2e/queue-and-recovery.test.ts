@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeClients, collect, createProject, gql, gqlOk, signUp, wsClient } from '../helpers/client.js';
-import { createGates } from '../helpers/gated-stages.js';
+import { holdStages, stubStages, type HeldStages } from '../helpers/held-stages.js';
 import { startTestServer, stopAll, type TestServer } from '../helpers/server.js';
 import { START, STATUS, type StatusEvent } from '../helpers/operations.js';
 
@@ -16,7 +16,7 @@ const runner = { pollIntervalMs: 100, progressIntervalMs: 20 };
 
 describe('slots and the queue', () => {
   it('queues starts beyond PIPELINE_CONCURRENCY and starts them in order as slots free', async () => {
-    const gates = createGates({ autoPass: true });
+    const gates = holdStages(stubStages());
     gates.hold('*', 'EXTRACT');
     const server = await startTestServer({ config: { pipelineConcurrency: 2 }, deps: { stages: gates.stages, runner } });
     const projects = [];
@@ -48,7 +48,7 @@ describe('slots and the queue', () => {
   });
 
   it('cancels a queued run without it ever starting', async () => {
-    const gates = createGates({ autoPass: true });
+    const gates = holdStages(stubStages());
     gates.hold('*', 'EXTRACT');
     const server = await startTestServer({ config: { pipelineConcurrency: 1 }, deps: { stages: gates.stages, runner } });
     const busy = await newProject(server);
@@ -66,7 +66,7 @@ describe('slots and the queue', () => {
 
 describe('several server processes on one database', () => {
   it('lets exactly one of racing starts spread over two servers win', async () => {
-    const gates = createGates({ autoPass: true });
+    const gates = holdStages(stubStages());
     gates.hold('*', 'EXTRACT');
     const one = await startTestServer({ deps: { stages: gates.stages, runner } });
     const two = await startTestServer({ database: one.database, deps: { stages: gates.stages, runner } });
@@ -82,7 +82,7 @@ describe('several server processes on one database', () => {
   });
 
   it('lets a server with free slots take work queued on a busy one', async () => {
-    const gates = createGates({ autoPass: true });
+    const gates = holdStages(stubStages());
     gates.hold('*', 'EXTRACT');
     const busy = await startTestServer({ config: { pipelineConcurrency: 1 }, deps: { stages: gates.stages, runner } });
     const first = await newProject(busy);
@@ -102,7 +102,7 @@ describe('several server processes on one database', () => {
 
 describe('leases', () => {
   it('resumes a run whose runner stopped heartbeating from its last finished stage', async () => {
-    const gates = createGates({ autoPass: true });
+    const gates = holdStages(stubStages());
     gates.hold('*', 'CLASSIFY');
     const dead = await startTestServer({ deps: { stages: gates.stages, runner } });
     const { token, projectId } = await newProject(dead);
@@ -134,7 +134,7 @@ describe('leases', () => {
   });
 
   it('ends a run INTERRUPTED, project ERROR, when it cannot be resumed', async () => {
-    const gates = createGates({ autoPass: true, resumable: { VALIDATE: false } });
+    const gates = holdStages(stubStages({ resumable: { VALIDATE: false } }));
     gates.hold('*', 'VALIDATE');
     const dead = await startTestServer({ deps: { stages: gates.stages, runner } });
     const { token, projectId } = await newProject(dead);
@@ -153,7 +153,7 @@ describe('leases', () => {
   });
 
   it('hands running runs back on a graceful stop, and another server finishes them', async () => {
-    const gates = createGates({ autoPass: true });
+    const gates = holdStages(stubStages());
     gates.hold('*', 'EXTRACT');
     const leaving = await startTestServer({ deps: { stages: gates.stages, runner } });
     const { token, projectId } = await newProject(leaving);
@@ -187,6 +187,6 @@ describe('subscriptions and token expiry', () => {
   });
 });
 
-async function waitForEntries(gates: ReturnType<typeof createGates>, projectId: string, stage: 'EXTRACT' | 'CLASSIFY', count: number) {
+async function waitForEntries(gates: HeldStages, projectId: string, stage: 'EXTRACT' | 'CLASSIFY', count: number) {
   while (gates.entries(projectId, stage) < count) await gates.entered(projectId, stage).then(() => new Promise((r) => setImmediate(r)));
 }

@@ -6,7 +6,7 @@
 import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, gqlOk, signUp } from '../helpers/client.js';
-import { createGates } from '../helpers/gated-stages.js';
+import { holdStages, stubStages } from '../helpers/held-stages.js';
 import { startTestServer, stopAll, type TestServer } from '../helpers/server.js';
 
 const STATUS = `subscription($id: ID!, $after: Int) { projectStatus(projectId: $id, afterSequence: $after) {
@@ -124,7 +124,7 @@ function parseBlock(block: string): SseMessage | null {
   return { event, data: data.join('\n') };
 }
 
-const gates = createGates({ autoPass: true });
+const gates = holdStages(stubStages());
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer({ deps: { stages: gates.stages } });

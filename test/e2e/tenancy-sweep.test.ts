@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSchema } from '../../src/schema/index.js';
 import { createCmaStages } from '../../src/services/pipeline/stages/index.js';
 import { closeClients, collect, createProject, example, gql, gqlOk, signUp, upload, wsClient } from '../helpers/client.js';
-import { holdableStages } from '../helpers/fuzz/held-stages.js';
+import { holdStages, type HeldStages } from '../helpers/held-stages.js';
 import { describeIdField, fieldsWithArguments, idArgumentPaths } from '../helpers/fuzz/schema-walk.js';
 import { sseOnce } from '../helpers/fuzz/sse.js';
 import { STATUS, type StatusEvent } from '../helpers/operations.js';
@@ -25,7 +25,7 @@ import { createTestDatabase } from '../helpers/database.js';
 import { startTestServer, stopAll, testConfig, type TestServer } from '../helpers/server.js';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'cma-tenancy-'));
-let held: ReturnType<typeof holdableStages>;
+let held: HeldStages;
 let server: TestServer;
 
 const FINAL = ['COMPLETED', 'REVIEWING', 'ERROR', 'CANCELLED'];
@@ -78,7 +78,7 @@ beforeAll(async () => {
   // The real stages, built as the app builds them (they need the database's URL), made holdable.
   const database = await createTestDatabase();
   const options = { dataDir, reviewThreshold: testConfig().reviewThreshold, databaseUrl: database.url };
-  held = holdableStages(createCmaStages(options as Parameters<typeof createCmaStages>[0]));
+  held = holdStages(createCmaStages(options as Parameters<typeof createCmaStages>[0]));
   server = await startTestServer({ database, config: { dataDir }, deps: { stages: held.stages } });
   const a = await signUp(server.url, 'Firm A');
   const b = await signUp(server.url, 'Firm B');
@@ -101,7 +101,7 @@ beforeAll(async () => {
   held.hold(running!, 'CLASSIFY');
   expect((await upload(server.url, a.token, running!, { name: 'needs-review.csv', content: example('needs-review.csv') })).errors).toBeUndefined();
   await gqlOk(server.url, 'mutation($id: ID!) { startProcessing(projectId: $id) { run { id } } }', { id: running }, a.token);
-  await held.reached(running!, 'CLASSIFY');
+  await held.entered(running!, 'CLASSIFY');
 
   const [review, classified, extracted] = await Promise.all([
     lineItems(a.token, reviewing!, true),
