@@ -42,10 +42,10 @@ export interface Context {
   /** The client's address (the socket's peer), for per-address limits. */
   clientIp: string;
   /**
-   * Set by graphql-ws: writes one serialised `ExecutionResult` to this operation's client as a
-   * `next` message. Lets subscription events be serialised once for all their subscribers.
+   * Set by graphql-ws: writes one `ExecutionResult`, as UTF-8 JSON, to this operation's client
+   * as a `next` message. Lets subscription events be serialised once for all their subscribers.
    */
-  sendRawResult?: (json: string) => void;
+  sendRawResult?: (json: Buffer) => void;
   /** Set by graphql-ws, which closes the whole connection when the token expires. */
   closesAtTokenExpiry?: boolean;
 }

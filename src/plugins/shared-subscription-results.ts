@@ -47,7 +47,7 @@ export function useSharedSubscriptionResults(): Plugin {
             const entry = resultFor(payload);
             if (entry.json === undefined) {
               if (entry.result instanceof Promise || entry.result.errors) return false;
-              entry.json = JSON.stringify(entry.result);
+              entry.json = Buffer.from(JSON.stringify(entry.result));
             }
             sendRaw(entry.json);
             return true;
@@ -63,8 +63,8 @@ export function useSharedSubscriptionResults(): Plugin {
 
 interface SharedResult {
   result: ExecutionResult | Promise<ExecutionResult>;
-  /** The result as JSON, made by the first subscriber that writes it directly. */
-  json?: string;
+  /** The result as UTF-8 JSON, made by the first subscriber that writes it directly. */
+  json?: Buffer;
 }
 
 function isLiveDeliverable(source: object): source is LiveDeliverable & AsyncIterable<object> {
