@@ -1,7 +1,7 @@
 import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
-import type { LiveDeliverable } from '../services/status-stream.js';
+import type { LiveDeliverable, LiveReceiver } from '../services/status-stream.js';
 
 /**
  * Executes a subscription event once per distinct operation, not once per subscriber: all
@@ -18,7 +18,7 @@ import type { LiveDeliverable } from '../services/status-stream.js';
  * apply.
  */
 export function useSharedSubscriptionResults(): Plugin {
-  const shared = new WeakMap<object, Map<string, SharedResult>>();
+  const shared: SharedResults = new WeakMap();
   const documentIds = new WeakMap<DocumentNode, number>();
   let nextDocumentId = 0;
 
@@ -33,56 +33,81 @@ export function useSharedSubscriptionResults(): Plugin {
       setSubscribeFn(async (args) => {
         const source = await createSourceEventStream(args);
         if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
-        const key = keyOf(args);
-        const resultFor = (payload: object): SharedResult => {
-          let byKey = shared.get(payload);
-          if (!byKey) shared.set(payload, (byKey = new Map()));
-          let entry = byKey.get(key);
-          if (!entry) byKey.set(key, (entry = { result: execute({ ...args, rootValue: payload }) }));
-          return entry;
-        };
+        const results = new SharedResultStream(source as AsyncIterable<unknown>, args, keyOf(args), shared);
         const sendRaw = (args.contextValue as Partial<Context> | undefined)?.sendRawResult;
-        if (sendRaw && isLiveDeliverable(source)) {
-          source.deliverLiveTo((payload) => {
-            const entry = resultFor(payload);
-            if (entry.json === undefined) {
-              if (entry.result instanceof Promise || entry.result.errors) return false;
-              entry.json = Buffer.from(JSON.stringify(entry.result));
-            }
-            sendRaw(entry.json);
-            return true;
-          });
-        }
-        return mapAsyncIterable(source as AsyncIterable<unknown>, (payload) =>
-          typeof payload === 'object' && payload !== null ? resultFor(payload).result : execute({ ...args, rootValue: payload }),
-        );
+        if (sendRaw && isLiveDeliverable(source)) results.sendLiveWith(source, sendRaw);
+        return results;
       });
     },
   };
 }
 
-interface SharedResult {
-  result: ExecutionResult | Promise<ExecutionResult>;
-  /** The result as UTF-8 JSON, made by the first subscriber that writes it directly. */
-  json?: Buffer;
+/** Per event object, per operation key: the result, and its JSON once someone has sent it. */
+type SharedResults = WeakMap<object, Map<string, { result: ExecutionResult | Promise<ExecutionResult>; json?: Buffer }>>;
+
+/**
+ * One subscription's results: the source's events mapped through the shared results. A class,
+ * not closures, because one lives per subscriber for as long as the subscription.
+ */
+class SharedResultStream implements AsyncIterableIterator<ExecutionResult>, LiveReceiver<object> {
+  private readonly source: AsyncIterator<unknown>;
+  private sendRaw: ((json: Buffer) => void) | null = null;
+
+  constructor(
+    source: AsyncIterable<unknown>,
+    private readonly args: ExecutionArgs,
+    private readonly key: string,
+    private readonly shared: SharedResults,
+  ) {
+    this.source = source[Symbol.asyncIterator]();
+  }
+
+  sendLiveWith(source: LiveDeliverable<object>, sendRaw: (json: Buffer) => void): void {
+    this.sendRaw = sendRaw;
+    source.deliverLiveTo(this);
+  }
+
+  receiveLive(event: object): boolean {
+    const entry = this.entryFor(event);
+    if (entry.json === undefined) {
+      if (entry.result instanceof Promise || entry.result.errors) return false;
+      entry.json = Buffer.from(JSON.stringify(entry.result));
+    }
+    this.sendRaw!(entry.json);
+    return true;
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<ExecutionResult>> {
+    const next = await this.source.next();
+    if (next.done) return next;
+    const payload = next.value;
+    const result =
+      typeof payload === 'object' && payload !== null ? this.entryFor(payload).result : execute({ ...this.args, rootValue: payload });
+    return { done: false, value: await result };
+  }
+
+  // `return` passes through so the source (and its hub sink) stops.
+  return(): Promise<IteratorResult<ExecutionResult>> {
+    return (this.source.return?.() ?? Promise.resolve({ done: true, value: undefined })) as Promise<IteratorResult<ExecutionResult>>;
+  }
+
+  throw(err: unknown): Promise<IteratorResult<ExecutionResult>> {
+    return (this.source.throw ? this.source.throw(err) : Promise.reject(err)) as Promise<IteratorResult<ExecutionResult>>;
+  }
+
+  private entryFor(payload: object) {
+    let byKey = this.shared.get(payload);
+    if (!byKey) this.shared.set(payload, (byKey = new Map()));
+    let entry = byKey.get(this.key);
+    if (!entry) byKey.set(this.key, (entry = { result: execute({ ...this.args, rootValue: payload }) }));
+    return entry;
+  }
 }
 
-function isLiveDeliverable(source: object): source is LiveDeliverable & AsyncIterable<object> {
-  return typeof (source as Partial<LiveDeliverable>).deliverLiveTo === 'function';
-}
-
-/** Maps an async iterable, passing `return` through so the source (and its listener) stops. */
-function mapAsyncIterable<T, R>(source: AsyncIterable<T>, fn: (value: T) => R | Promise<R>): AsyncIterableIterator<R> {
-  const iterator = source[Symbol.asyncIterator]();
-  return {
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    async next() {
-      const result = await iterator.next();
-      return result.done ? result : { done: false, value: await fn(result.value) };
-    },
-    return: () => (iterator.return ? iterator.return() : Promise.resolve({ done: true, value: undefined })) as Promise<IteratorResult<R>>,
-    throw: (err: unknown) => (iterator.throw ? iterator.throw(err) : Promise.reject(err)) as Promise<IteratorResult<R>>,
-  };
+function isLiveDeliverable(source: object): source is LiveDeliverable<object> {
+  return typeof (source as Partial<LiveDeliverable<object>>).deliverLiveTo === 'function';
 }

@@ -3,7 +3,10 @@ import { AppError } from './errors.js';
 import type { AppPubSub, ProjectStatusEvent } from './pubsub.js';
 import { EVENT_COLUMNS } from './pipeline/run-store.js';
 
-type Sink = (event: ProjectStatusEvent) => void;
+/** Receives a project's events from the hub, in publish order. */
+export interface Sink {
+  receive(event: ProjectStatusEvent): void;
+}
 
 /**
  * One pubsub listener per project, however many subscribers it has: subscribers attach a
@@ -22,15 +25,15 @@ export function createStatusHub(pubsub: AppPubSub) {
         const result = await pending;
         if (result.done) return;
         pending = iterator.next();
-        for (const sink of sinks) sink(result.value);
+        for (const sink of sinks) sink.receive(result.value);
       }
     })();
     return () => void iterator.return?.();
   }
 
   return {
-    /** Starts delivering `projectId`'s events to `sink` now; call the result to stop. */
-    attach(projectId: string, sink: Sink): () => void {
+    /** Starts delivering `projectId`'s events to `sink` now. */
+    attach(projectId: string, sink: Sink): void {
       let entry = projects.get(projectId);
       if (!entry) {
         const sinks = new Set<Sink>();
@@ -38,14 +41,13 @@ export function createStatusHub(pubsub: AppPubSub) {
         projects.set(projectId, entry);
       }
       entry.sinks.add(sink);
-      const owner = entry;
-      return () => {
-        owner.sinks.delete(sink);
-        if (owner.sinks.size === 0 && projects.get(projectId) === owner) {
-          projects.delete(projectId);
-          owner.stop();
-        }
-      };
+    },
+    /** Stops delivering to `sink`; the project's listener goes with its last sink. */
+    detach(projectId: string, sink: Sink): void {
+      const entry = projects.get(projectId);
+      if (!entry?.sinks.delete(sink) || entry.sinks.size > 0) return;
+      projects.delete(projectId);
+      entry.stop();
     },
     /** Projects with at least one subscriber (for tests and metrics). */
     size: () => projects.size,
@@ -53,22 +55,22 @@ export function createStatusHub(pubsub: AppPubSub) {
 }
 export type StatusHub = ReturnType<typeof createStatusHub>;
 
-/**
- * Takes an event instead of the iterator, once the iterator has handed out everything before
- * it; returns false to send this event through the iterator after all.
- */
-export type LiveHandler = (event: ProjectStatusEvent) => boolean;
-
-/**
- * A status stream whose live events can skip the async-iterator path: a transport that can
- * write an event to its client at once (graphql-ws, one frame per event) registers a handler,
- * and from then on each live event costs one call instead of a promise chain per subscriber.
- */
-export interface LiveDeliverable {
-  deliverLiveTo(handler: LiveHandler): void;
+/** Takes events instead of the iterator, once the iterator has handed out everything before. */
+export interface LiveReceiver<T> {
+  /** Returns false to send this event through the iterator after all. */
+  receiveLive(event: T): boolean;
 }
 
-export type StatusStream = AsyncIterableIterator<ProjectStatusEvent> & LiveDeliverable;
+/**
+ * A stream whose live events can skip the async-iterator path: a transport that can write an
+ * event to its client at once (graphql-ws, one frame per event) registers a receiver, and from
+ * then on each live event costs one call instead of a promise chain per subscriber.
+ */
+export interface LiveDeliverable<T> {
+  deliverLiveTo(receiver: LiveReceiver<T>): void;
+}
+
+export type StatusStream = AsyncIterableIterator<ProjectStatusEvent> & LiveDeliverable<ProjectStatusEvent>;
 
 /**
  * A project's status as a stream: first the current state (or, with `afterSequence`, every
@@ -78,7 +80,7 @@ export type StatusStream = AsyncIterableIterator<ProjectStatusEvent> & LiveDeliv
  * with UNAUTHENTICATED when the caller's token expires (a transport that closes the connection
  * itself at expiry leaves it out and saves a timer per subscription).
  *
- * Invariants: events leave in sequence order, whichever path they take. The live handler
+ * Invariants: events leave in sequence order, whichever path they take. The live receiver
  * takes an event only while a `next()` waits on an empty queue, i.e. once every earlier event
  * has been taken (and, for graphql-ws, sent); an event it declines resolves that `next()`, and
  * it takes events again only after the queue has drained. `return()` ends a pending `next()`
@@ -92,98 +94,125 @@ export function projectStatusStream(args: {
   /** Token expiry, epoch seconds. */
   expiresAt?: number;
 }): StatusStream {
-  const { sql, hub, projectId } = args;
-  let last = args.afterSequence ?? -1;
-  let early: ProjectStatusEvent[] | null = [];
-  const queue: ProjectStatusEvent[] = [];
-  let handler: LiveHandler | null = null;
-  let live = false;
-  let stopped = false;
-  let failure: { error: unknown } | null = null;
-  let waiter: { resolve: (r: IteratorResult<ProjectStatusEvent>) => void; reject: (e: unknown) => void } | null = null;
+  return new ProjectStatusStream(args.sql, args.hub, args.projectId, args.afterSequence, args.expiresAt);
+}
 
-  const accept = (event: ProjectStatusEvent) => {
-    if (stopped || event.sequence <= last) return;
-    last = event.sequence;
-    if (live && handler?.(event)) return;
-    live = false;
-    queue.push(event);
-    if (waiter) {
-      const { resolve } = waiter;
-      waiter = null;
-      resolve({ done: false, value: queue.shift()! });
-    }
-  };
-  const detach = hub.attach(projectId, (event) => (early ? early.push(event) : accept(event)));
-  const expiry =
-    args.expiresAt === undefined
-      ? undefined
-      : setTimeout(() => fail(new AppError('UNAUTHENTICATED', 'token has expired')), Math.min(Math.max(0, args.expiresAt * 1000 - Date.now()), 2 ** 31 - 1));
+type Waiter = { resolve: (r: IteratorResult<ProjectStatusEvent>) => void; reject: (e: unknown) => void };
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
-  function stop() {
-    if (stopped) return;
-    stopped = true;
-    clearTimeout(expiry);
-    detach();
-  }
-  function fail(error: unknown) {
-    if (stopped) return;
-    stop();
-    failure = { error };
-    if (waiter) {
-      const { reject } = waiter;
-      waiter = null;
-      failure = null;
-      reject(error);
+/**
+ * A class, not closures: thousands of these live as long as their subscriptions, and
+ * prototype methods cost nothing per instance.
+ */
+class ProjectStatusStream implements StatusStream, Sink {
+  private last: number;
+  /** Live events that arrive while the backlog is read; null once it has been. */
+  private early: ProjectStatusEvent[] | null = [];
+  private queue: ProjectStatusEvent[] = [];
+  private receiver: LiveReceiver<ProjectStatusEvent> | null = null;
+  private live = false;
+  private stopped = false;
+  private failure: { error: unknown } | null = null;
+  private waiter: Waiter | null = null;
+  private expiry: NodeJS.Timeout | undefined;
+
+  constructor(
+    sql: Sql,
+    private readonly hub: StatusHub,
+    private readonly projectId: string,
+    afterSequence: number | null,
+    expiresAt: number | undefined,
+  ) {
+    this.last = afterSequence ?? -1;
+    hub.attach(projectId, this);
+    if (expiresAt !== undefined) {
+      const ms = Math.min(Math.max(0, expiresAt * 1000 - Date.now()), 2 ** 31 - 1);
+      this.expiry = setTimeout(() => this.fail(new AppError('UNAUTHENTICATED', 'token has expired')), ms);
     }
+    void this.load(sql, afterSequence);
   }
 
-  void (async () => {
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<ProjectStatusEvent>> {
+    if (this.queue.length > 0) return Promise.resolve({ done: false, value: this.queue.shift()! });
+    if (this.failure) {
+      const { error } = this.failure;
+      this.failure = null;
+      return Promise.reject(error);
+    }
+    if (this.stopped) return Promise.resolve(DONE);
+    this.live = this.receiver !== null;
+    return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<ProjectStatusEvent>> {
+    this.stop();
+    this.failure = null;
+    this.takeWaiter()?.resolve(DONE);
+    return Promise.resolve(DONE);
+  }
+
+  deliverLiveTo(receiver: LiveReceiver<ProjectStatusEvent>): void {
+    this.receiver = receiver;
+  }
+
+  /** From the hub. */
+  receive(event: ProjectStatusEvent): void {
+    if (this.early) this.early.push(event);
+    else this.accept(event);
+  }
+
+  private async load(sql: Sql, afterSequence: number | null): Promise<void> {
     try {
       const backlog =
-        args.afterSequence == null
-          ? await currentState(sql, projectId)
+        afterSequence == null
+          ? await currentState(sql, this.projectId)
           : await sql.query<ProjectStatusEvent>(
               `select ${EVENT_COLUMNS} from project_status_events where project_id = $1 and sequence > $2 order by sequence`,
-              [projectId, args.afterSequence],
+              [this.projectId, afterSequence],
             );
-      backlog.forEach(accept);
+      for (const event of backlog) this.accept(event);
     } catch (err) {
-      fail(err);
+      this.fail(err);
     }
-    const waiting = early ?? [];
-    early = null;
-    waiting.forEach(accept);
-  })();
+    const early = this.early ?? [];
+    this.early = null;
+    for (const event of early) this.accept(event);
+  }
 
-  const stream: StatusStream = {
-    [Symbol.asyncIterator]: () => stream,
-    next() {
-      if (queue.length > 0) return Promise.resolve({ done: false, value: queue.shift()! });
-      if (failure) {
-        const { error } = failure;
-        failure = null;
-        return Promise.reject(error);
-      }
-      if (stopped) return Promise.resolve({ done: true, value: undefined });
-      live = handler !== null;
-      return new Promise((resolve, reject) => (waiter = { resolve, reject }));
-    },
-    return() {
-      stop();
-      failure = null;
-      if (waiter) {
-        const { resolve } = waiter;
-        waiter = null;
-        resolve({ done: true, value: undefined });
-      }
-      return Promise.resolve({ done: true, value: undefined });
-    },
-    deliverLiveTo(next) {
-      handler = next;
-    },
-  };
-  return stream;
+  private accept(event: ProjectStatusEvent): void {
+    if (this.stopped || event.sequence <= this.last) return;
+    this.last = event.sequence;
+    if (this.live && this.receiver?.receiveLive(event)) return;
+    this.live = false;
+    const waiter = this.takeWaiter();
+    if (waiter) waiter.resolve({ done: false, value: event });
+    else this.queue.push(event);
+  }
+
+  private fail(error: unknown): void {
+    if (this.stopped) return;
+    this.stop();
+    const waiter = this.takeWaiter();
+    if (waiter) waiter.reject(error);
+    else this.failure = { error };
+  }
+
+  private stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.expiry);
+    this.hub.detach(this.projectId, this);
+  }
+
+  private takeWaiter(): Waiter | null {
+    const waiter = this.waiter;
+    this.waiter = null;
+    return waiter;
+  }
 }
 
 /** The project row as an event: its latest sequence, with the latest stored message. */

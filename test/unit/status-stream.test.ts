@@ -66,10 +66,12 @@ describe('projectStatusStream', () => {
   it('hands events to the live handler while a next() waits on an empty queue, and keeps order when it declines one', async () => {
     const { db, stream, publish } = setup([event(1)]);
     const direct: number[] = [];
-    stream.deliverLiveTo((e) => {
-      if (e.sequence === 4) return false; // e.g. a result with errors: must go through the iterator
-      direct.push(e.sequence);
-      return true;
+    stream.deliverLiveTo({
+      receiveLive: (e) => {
+        if (e.sequence === 4) return false; // e.g. a result with errors: must go through the iterator
+        direct.push(e.sequence);
+        return true;
+      },
     });
     const waiting = stream.next(); // as graphql-ws does: from now on events go direct
     db.release();
