@@ -13,6 +13,8 @@ export function classifyStage(opts: { reviewThreshold: number; databaseUrl: stri
     name: 'CLASSIFY',
     weight: 35,
     async isCheckpointed(ctx) {
+      // EXTRACT clears classified_digest, so the value read at the start holds only if nothing ran since.
+      if (ctx.checkpoints) return ctx.checkpoints.classifiedDigest === ctx.documentsDigest;
       const rows = await ctx.sql.query<{ digest: string | null }>('select classified_digest as digest from cma_projects where id = $1', [ctx.projectId]);
       return rows[0]?.digest === ctx.documentsDigest;
     },
