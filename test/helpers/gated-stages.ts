@@ -6,9 +6,12 @@ import { deferred, type Deferred } from './deferred.js';
 /**
  * Stages that do nothing until the test says so: each (project, stage) waits on a deferred the
  * test resolves (`release`), or rejects (`fail`). `entered` resolves once a stage is running.
- * With `autoPass`, stages pass straight through unless the test holds them (`hold`).
+ * With `autoPass`, stages pass straight through unless the test holds them (`hold`). Stages
+ * named in `cpuBound` wait for a CPU slot as EXTRACT and CLASSIFY do.
  */
-export function createGates(options: { autoPass?: boolean; resumable?: Partial<Record<PipelineStage, boolean>> } = {}) {
+export function createGates(
+  options: { autoPass?: boolean; resumable?: Partial<Record<PipelineStage, boolean>>; cpuBound?: PipelineStage[] } = {},
+) {
   const gates = new Map<string, Deferred<void>>();
   const held = new Set<string>();
   const emitter = new EventEmitter();
@@ -30,6 +33,7 @@ export function createGates(options: { autoPass?: boolean; resumable?: Partial<R
     name,
     weight: 1,
     resumable: options.resumable?.[name] ?? true,
+    cpuBound: options.cpuBound?.includes(name) ?? false,
     async run(ctx: StageContext) {
       const k = key(ctx.projectId, name);
       entries.set(k, (entries.get(k) ?? 0) + 1);

@@ -4,6 +4,7 @@ import type { PipelineStage, ProjectStatus, RunStatus } from '../../entities/ind
 import { coerceError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ProjectStatusEvent } from '../pubsub.js';
+import type { CpuSlots } from './cpu-slots.js';
 import { ProgressTicker } from './progress-ticker.js';
 import { loadRunContext } from './run-context.js';
 import * as store from './run-store.js';
@@ -27,7 +28,10 @@ export interface RunExecutorOptions {
   publish(event: ProjectStatusEvent | null): void;
   ended(end: RunEnd): void;
   progressIntervalMs?: number;
+  /** Counts only a stage body's own time, not a wait for a CPU slot before it. */
   stageTimeoutMs: number;
+  /** Shared by every run of this process; `cpuBound` stages hold one while their body runs. */
+  cpuSlots: CpuSlots;
 }
 
 /**
@@ -71,6 +75,27 @@ export function createRunExecutor(opts: RunExecutorOptions) {
       if (!event) throw new LeaseLost('lease lost');
       publish(event);
     };
+    /**
+     * A CPU slot for `stage`. A run that has to wait says so (the stage row stays PENDING, the
+     * project shows the stage) and stays what any run is meanwhile: heartbeated, cancellable,
+     * handed back on a graceful stop (the abort rejects the wait).
+     */
+    const cpuSlot = async (stage: Stage) => {
+      const now = opts.cpuSlots.tryAcquire();
+      if (now) return now;
+      await ticker.flush();
+      const event = await store.transition(
+        sql,
+        run.projectId,
+        { status: 'PROCESSING', currentStage: stage.name, progress: overall() },
+        { runId: run.id, message: `${stage.name} waiting for a CPU slot` },
+        store.leaseGuard(run.id, instanceId),
+      );
+      if (!event) throw new LeaseLost('lease lost');
+      publish(event);
+      log.debug({ stage: stage.name, held: opts.cpuSlots.held, waiting: opts.cpuSlots.waiting }, 'waiting for a CPU slot');
+      return opts.cpuSlots.acquire(signal);
+    };
 
     let current: Stage | null = null;
     try {
@@ -102,12 +127,20 @@ export function createRunExecutor(opts: RunExecutorOptions) {
           await step(stage.name, 'SKIPPED', `${stage.name} skipped: its result from an earlier run still holds`);
           continue;
         }
-        await step(stage.name, 'RUNNING', `${stage.name} started`);
-        checkpoints = null;
-        const outcome = await withTimeout(stage.run(ctx), stageTimeoutMs, () => {
-          stageStop.abort(new Error('stage timed out'));
-          return new StageError(`timed out after ${stageTimeoutMs / 1000} s (STAGE_TIMEOUT_SECONDS)`);
-        });
+        const releaseCpu = stage.cpuBound ? await cpuSlot(stage) : null;
+        let outcome: Awaited<ReturnType<Stage['run']>>;
+        try {
+          await step(stage.name, 'RUNNING', `${stage.name} started`);
+          checkpoints = null;
+          outcome = await withTimeout(stage.run(ctx), stageTimeoutMs, () => {
+            stageStop.abort(new Error('stage timed out'));
+            return new StageError(`timed out after ${stageTimeoutMs / 1000} s (STAGE_TIMEOUT_SECONDS)`);
+          });
+        } finally {
+          // Freed as soon as the body is over (on a timeout the body was told to stop and its
+          // worker is terminated), before the DONE write, so the next run's body starts at once.
+          releaseCpu?.();
+        }
         signal.throwIfAborted();
         await step(stage.name, 'DONE', `${stage.name} finished`);
         if (outcome?.pause) return await finish(run, 'REVIEWING', 'REVIEWING', null, outcome.message, 'REVIEW');

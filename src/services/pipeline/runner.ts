@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import type { Orm } from '../../database/orm.js';
 import type { Sql } from '../../database/sql.js';
 import { coerceError } from '../errors.js';
+import { createCpuSlots } from './cpu-slots.js';
 import type { Logger } from '../logger.js';
 import type { AppPubSub, ProjectStatusEvent } from '../pubsub.js';
 import { RunAborted } from './run-errors.js';
@@ -22,6 +23,8 @@ export interface RunnerOptions {
   stages: Stage[];
   /** Runs this process executes at once. */
   concurrency: number;
+  /** Of those, how many may be in a CPU-heavy stage body (`Stage.cpuBound`) at once. */
+  cpuStageConcurrency: number;
   leaseSeconds: number;
   /** How often to look for queued work started by other processes. */
   pollIntervalMs?: number;
@@ -80,6 +83,7 @@ export function createPipelineRunner(opts: RunnerOptions) {
     ended: (end) => events.emit('run:end', end),
     progressIntervalMs: opts.progressIntervalMs,
     stageTimeoutMs: (opts.stageTimeoutSeconds ?? 1800) * 1000,
+    cpuSlots: createCpuSlots(opts.cpuStageConcurrency),
   });
 
   function reserveSlot(): boolean {

@@ -54,6 +54,11 @@ export interface Stage {
   isCheckpointed?(ctx: StageContext): Promise<boolean>;
   /** False when a half-done attempt cannot simply be run again after a crash. Default true. */
   resumable?: boolean;
+  /**
+   * True for a stage whose body keeps a core busy (EXTRACT, CLASSIFY): at most
+   * CPU_STAGE_CONCURRENCY such bodies run at once per process; the others wait for a CPU slot.
+   */
+  cpuBound?: boolean;
 
   run(ctx: StageContext): Promise<StageOutcome>;
 }

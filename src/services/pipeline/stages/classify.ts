@@ -12,6 +12,7 @@ export function classifyStage(opts: { reviewThreshold: number; databaseUrl: stri
   return {
     name: 'CLASSIFY',
     weight: 35,
+    cpuBound: true,
     async isCheckpointed(ctx) {
       // EXTRACT clears classified_digest, so the value read at the start holds only if nothing ran since.
       if (ctx.checkpoints) return ctx.checkpoints.classifiedDigest === ctx.documentsDigest;

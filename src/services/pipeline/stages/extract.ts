@@ -13,6 +13,7 @@ export function extractStage(opts: { dataDir: string; databaseUrl: string; batch
   return {
     name: 'EXTRACT',
     weight: 55,
+    cpuBound: true,
     async isCheckpointed(ctx) {
       if (ctx.checkpoints) return ctx.checkpoints.extractedDigest === ctx.documentsDigest;
       const rows = await ctx.sql.query<{ digest: string | null }>('select extracted_digest as digest from cma_projects where id = $1', [ctx.projectId]);
