@@ -62,3 +62,36 @@ export function createCpuSlots(limit: number): CpuSlots {
     },
   };
 }
+
+/**
+ * A slot at once if one is free; otherwise waits, and if the wait outlasts `announceAfterMs`
+ * calls `announce` (the run tells its watchers) and returns the slot only after it, so the
+ * announcement always comes before whatever the holder does next. A short wait (the holder's
+ * body is about to end) costs nothing. If `announce` throws, the slot is given straight back
+ * when it comes, and the error is thrown.
+ */
+export async function acquireAnnounced(
+  slots: CpuSlots,
+  signal: AbortSignal,
+  announceAfterMs: number,
+  announce: () => Promise<void>,
+): Promise<ReleaseCpuSlot> {
+  const now = slots.tryAcquire();
+  if (now) return now;
+  const slot = slots.acquire(signal);
+  let timer: NodeJS.Timeout | undefined;
+  const long = new Promise<'long'>((resolve) => {
+    timer = setTimeout(() => resolve('long'), announceAfterMs);
+  });
+  const first = await Promise.race([slot.then(() => 'slot' as const, () => 'slot' as const), long]);
+  clearTimeout(timer);
+  if (first === 'long') {
+    try {
+      await announce();
+    } catch (err) {
+      slot.then((release) => release(), () => undefined);
+      throw err;
+    }
+  }
+  return slot;
+}

@@ -4,12 +4,15 @@ import type { PipelineStage, ProjectStatus, RunStatus } from '../../entities/ind
 import { coerceError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ProjectStatusEvent } from '../pubsub.js';
-import type { CpuSlots } from './cpu-slots.js';
+import { acquireAnnounced, type CpuSlots } from './cpu-slots.js';
 import { ProgressTicker } from './progress-ticker.js';
 import { loadRunContext } from './run-context.js';
 import * as store from './run-store.js';
 import { isConnectionLost, isLeaseLost, LeaseLost, RunAborted, withTimeout } from './run-errors.js';
 import { StageError, type Checkpoints, type Stage, type StageContext } from './stage.js';
+
+// A wait shorter than this is not worth an event (one statement): the holder is about to finish.
+const ANNOUNCE_CPU_WAIT_AFTER_MS = 100;
 
 /** How an execution ended, for `run:end`. */
 export interface RunEnd {
@@ -76,13 +79,11 @@ export function createRunExecutor(opts: RunExecutorOptions) {
       publish(event);
     };
     /**
-     * A CPU slot for `stage`. A run that has to wait says so (the stage row stays PENDING, the
-     * project shows the stage) and stays what any run is meanwhile: heartbeated, cancellable,
+     * Tells watchers that `stage` waits for a CPU slot (the stage row stays PENDING, the project
+     * shows the stage). The run stays what any run is meanwhile: heartbeated, cancellable and
      * handed back on a graceful stop (the abort rejects the wait).
      */
-    const cpuSlot = async (stage: Stage) => {
-      const now = opts.cpuSlots.tryAcquire();
-      if (now) return now;
+    const announceWait = async (stage: Stage) => {
       await ticker.flush();
       const event = await store.transition(
         sql,
@@ -93,8 +94,6 @@ export function createRunExecutor(opts: RunExecutorOptions) {
       );
       if (!event) throw new LeaseLost('lease lost');
       publish(event);
-      log.debug({ stage: stage.name, held: opts.cpuSlots.held, waiting: opts.cpuSlots.waiting }, 'waiting for a CPU slot');
-      return opts.cpuSlots.acquire(signal);
     };
 
     let current: Stage | null = null;
@@ -127,7 +126,9 @@ export function createRunExecutor(opts: RunExecutorOptions) {
           await step(stage.name, 'SKIPPED', `${stage.name} skipped: its result from an earlier run still holds`);
           continue;
         }
-        const releaseCpu = stage.cpuBound ? await cpuSlot(stage) : null;
+        const releaseCpu = stage.cpuBound
+          ? await acquireAnnounced(opts.cpuSlots, signal, ANNOUNCE_CPU_WAIT_AFTER_MS, () => announceWait(stage))
+          : null;
         let outcome: Awaited<ReturnType<Stage['run']>>;
         try {
           await step(stage.name, 'RUNNING', `${stage.name} started`);
