@@ -22,7 +22,7 @@ export interface StageContext {
   projectId: string;
   firmId: string;
   runId: string;
-  /** Its own entity manager fork, for this run only. */
+  /** Its own entity manager fork, for this run only (forked when first read). */
   em: EntityManager;
   sql: Sql;
   /** Aborted on cancel, shutdown or a lost lease: stop at the next safe point (between batches). */
