@@ -68,6 +68,7 @@ export function buildApp(deps: AppDeps): App {
     logger,
     stages,
     concurrency: config.pipelineConcurrency,
+    cpuStageConcurrency: config.cpuStageConcurrency,
     leaseSeconds: config.leaseSeconds,
     stageTimeoutSeconds: config.stageTimeoutSeconds,
     ...deps.runner,

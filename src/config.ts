@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -28,6 +29,8 @@ const envSchema = z
     DATA_DIR: z.string().min(1).default('./.data'),
     MAX_UPLOAD_BYTES: intFrom(50 * 1024 * 1024, 1, 2 ** 31 - 1),
     PIPELINE_CONCURRENCY: intFrom(4, 1, 256),
+    // One core is left to the main thread: with every core in a worker, requests queue behind them.
+    CPU_STAGE_CONCURRENCY: intFrom(Math.max(1, availableParallelism() - 1), 1, 256),
     LEASE_SECONDS: intFrom(30, 2, 3600),
     REVIEW_THRESHOLD: z.coerce.number().min(0).max(1).default(0.75),
     STAGE_TIMEOUT_SECONDS: intFrom(1800, 1, 86_400),
@@ -65,6 +68,8 @@ export interface Config {
   dataDir: string;
   maxUploadBytes: number;
   pipelineConcurrency: number;
+  /** CPU-heavy stage bodies (EXTRACT, CLASSIFY) running at once; other runs wait for a slot. */
+  cpuStageConcurrency: number;
   leaseSeconds: number;
   reviewThreshold: number;
   stageTimeoutSeconds: number;
@@ -103,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     pipelineConcurrency: e.PIPELINE_CONCURRENCY,
+    cpuStageConcurrency: e.CPU_STAGE_CONCURRENCY,
     leaseSeconds: e.LEASE_SECONDS,
     reviewThreshold: e.REVIEW_THRESHOLD,
     stageTimeoutSeconds: e.STAGE_TIMEOUT_SECONDS,

@@ -102,13 +102,17 @@ export type HeldStages = ReturnType<typeof holdStages>;
 
 /**
  * One stage per pipeline step that does no work, for tests of the runner and the API around it
- * rather than of the CMA stages; `resumable` overrides a stage's default of true.
+ * rather than of the CMA stages; `resumable` overrides a stage's default of true, and stages
+ * named in `cpuBound` wait for a CPU slot as EXTRACT and CLASSIFY do.
  */
-export function stubStages(options: { resumable?: Partial<Record<PipelineStage, boolean>> } = {}): Stage[] {
+export function stubStages(
+  options: { resumable?: Partial<Record<PipelineStage, boolean>>; cpuBound?: PipelineStage[] } = {},
+): Stage[] {
   return PIPELINE_STAGES.map((name) => ({
     name,
     weight: 1,
     resumable: options.resumable?.[name] ?? true,
+    cpuBound: options.cpuBound?.includes(name) ?? false,
     async run() {},
   }));
 }

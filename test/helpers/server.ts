@@ -37,6 +37,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     dataDir: overrides.dataDir ?? mkdtempSync(path.join(tmpdir(), 'cma-test-')),
     maxUploadBytes: 1024 * 1024,
     pipelineConcurrency: 4,
+    // As many as runs: tests that hold a CPU-heavy stage of one run expect others to proceed.
+    // The limit is tested on its own (cpu-stage-slots.test.ts).
+    cpuStageConcurrency: 4,
     leaseSeconds: 30,
     reviewThreshold: 0.75,
     stageTimeoutSeconds: 600,

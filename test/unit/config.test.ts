@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
@@ -32,6 +32,12 @@ describe('configuration', () => {
     const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATA_DIR: dataDir });
     expect(config.introspection).toBe(false);
     expect(config.corsOrigins).toEqual([]);
+  });
+
+  it('runs one CPU-heavy stage fewer than there are cores (at least one), unless told otherwise', () => {
+    expect(loadConfig({ DATA_DIR: dataDir }).cpuStageConcurrency).toBe(Math.max(1, availableParallelism() - 1));
+    expect(loadConfig({ DATA_DIR: dataDir, CPU_STAGE_CONCURRENCY: '3' }).cpuStageConcurrency).toBe(3);
+    expect(problems({ CPU_STAGE_CONCURRENCY: '0' }).map((p) => p.split(':')[0])).toEqual(['CPU_STAGE_CONCURRENCY']);
   });
 
   it('lists every problem at once, naming each variable', () => {

@@ -3,6 +3,35 @@ import type { PipelineStage } from '../../entities/index.js';
 import type { ProjectStatusEvent } from '../pubsub.js';
 import { EVENT_COLUMNS, PROJECT_COLUMNS, RUN_COLUMNS, type ProjectRow, type RunRow } from './run-store.js';
 
+// Built once: the JSON projections below are string work that need not run per claim.
+const CLAIM_SQL = `with claimed as (
+     update cma_projects
+     set is_processing = true, status = case when $4::text is null then 'QUEUED' else 'PROCESSING' end,
+         error_message = null, current_stage = null, progress = 0,
+         last_sequence = last_sequence + 1, updated_at = now()
+     where id = $1 and firm_id = $2 and is_processing = false
+       and (status <> 'REVIEWING' or $3 or not exists (
+         select 1 from line_items where project_id = $1 and needs_review))
+     returning *),
+   run as (
+     insert into pipeline_runs (project_id, firm_id, status, restart, lease_owner, heartbeat_at, attempts)
+     select id, firm_id, case when $4::text is null then 'QUEUED' else 'RUNNING' end, $3, $4,
+            case when $4::text is null then null else now() end,
+            case when $4::text is null then 0 else 1 end
+     from claimed
+     returning *),
+   stages as (
+     insert into pipeline_stage_runs (run_id, stage, position)
+     select run.id, s.stage, s.position from run, unnest($5::text[]) with ordinality as s(stage, position)
+     returning run_id),
+   event as (
+     insert into project_status_events (project_id, sequence, run_id, status, stage, progress, message)
+     select claimed.id, claimed.last_sequence, run.id, claimed.status, null, 0, $6 from claimed, run
+     returning *)
+   select ${jsonOf('claimed', PROJECT_COLUMNS)} as project, ${jsonOf('run', RUN_COLUMNS)} as run,
+          ${jsonOf('event', EVENT_COLUMNS)} as event
+   from claimed, run, event, (select count(*) from stages) as s`;
+
 /**
  * The claim: in ONE statement, flip `is_processing` if and only if it was false (and the review
  * gate allows), create the run and its stage rows, and store the first event. Racing callers
@@ -13,33 +42,7 @@ export async function claimAndCreateRun(
   args: { projectId: string; firmId: string; restart: boolean; owner: string | null; stages: readonly PipelineStage[]; message: string },
 ): Promise<{ project: ProjectRow; run: RunRow; event: ProjectStatusEvent } | null> {
   const rows = await sql.query<{ project: Record<string, unknown>; run: Record<string, unknown>; event: Record<string, unknown> }>(
-    `with claimed as (
-       update cma_projects
-       set is_processing = true, status = case when $4::text is null then 'QUEUED' else 'PROCESSING' end,
-           error_message = null, current_stage = null, progress = 0,
-           last_sequence = last_sequence + 1, updated_at = now()
-       where id = $1 and firm_id = $2 and is_processing = false
-         and (status <> 'REVIEWING' or $3 or not exists (
-           select 1 from line_items where project_id = $1 and needs_review))
-       returning *),
-     run as (
-       insert into pipeline_runs (project_id, firm_id, status, restart, lease_owner, heartbeat_at, attempts)
-       select id, firm_id, case when $4::text is null then 'QUEUED' else 'RUNNING' end, $3, $4,
-              case when $4::text is null then null else now() end,
-              case when $4::text is null then 0 else 1 end
-       from claimed
-       returning *),
-     stages as (
-       insert into pipeline_stage_runs (run_id, stage, position)
-       select run.id, s.stage, s.position from run, unnest($5::text[]) with ordinality as s(stage, position)
-       returning run_id),
-     event as (
-       insert into project_status_events (project_id, sequence, run_id, status, stage, progress, message)
-       select claimed.id, claimed.last_sequence, run.id, claimed.status, null, 0, $6 from claimed, run
-       returning *)
-     select ${jsonOf('claimed', PROJECT_COLUMNS)} as project, ${jsonOf('run', RUN_COLUMNS)} as run,
-            ${jsonOf('event', EVENT_COLUMNS)} as event
-     from claimed, run, event, (select count(*) from stages) as s`,
+    CLAIM_SQL,
     [args.projectId, args.firmId, args.restart, args.owner, args.stages, args.message],
   );
   const row = rows[0];

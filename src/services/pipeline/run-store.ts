@@ -136,6 +136,17 @@ export function stageGuard(runId: string, owner: string, stage: PipelineStage, s
 }
 
 /**
+ * Guard: only while `owner` holds the run's lease (the row is locked and the lease refreshed),
+ * for an event that changes no stage, such as a run waiting for a CPU slot.
+ */
+export function leaseGuard(runId: string, owner: string): Guard {
+  return (param) => `g as (
+    update pipeline_runs set heartbeat_at = now()
+    where id = ${param(runId)}::uuid and lease_owner = ${param(owner)} and status = 'RUNNING'
+    returning id)`;
+}
+
+/**
  * Guard: the run's final status (owner null: only a QUEUED run, which nobody leases), and the
  * stage it failed in marked FAILED.
  */

@@ -3,16 +3,15 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type { Orm } from '../../database/orm.js';
 import type { Sql } from '../../database/sql.js';
-import type { PipelineStage, ProjectStatus, RunStatus } from '../../entities/index.js';
 import { coerceError } from '../errors.js';
+import { createCpuSlots } from './cpu-slots.js';
 import type { Logger } from '../logger.js';
 import type { AppPubSub, ProjectStatusEvent } from '../pubsub.js';
-import { documentsDigest } from './digest.js';
-import { ProgressTicker } from './progress-ticker.js';
+import { RunAborted } from './run-errors.js';
+import { createRunExecutor, type RunEnd } from './run-execution.js';
 import * as store from './run-store.js';
 import { recoverExpiredRuns } from './recovery.js';
-import { isConnectionLost, isLeaseLost, LeaseLost, RunAborted, withTimeout } from './run-errors.js';
-import { StageError, type Stage, type StageContext } from './stage.js';
+import type { Stage } from './stage.js';
 
 export { RunAborted } from './run-errors.js';
 
@@ -24,6 +23,8 @@ export interface RunnerOptions {
   stages: Stage[];
   /** Runs this process executes at once. */
   concurrency: number;
+  /** Of those, how many may be in a CPU-heavy stage body (`Stage.cpuBound`) at once. */
+  cpuStageConcurrency: number;
   leaseSeconds: number;
   /** How often to look for queued work started by other processes. */
   pollIntervalMs?: number;
@@ -36,7 +37,7 @@ export interface RunnerOptions {
 
 /** Emitted for tests and logs: `run:end` with `{ runId, projectId, status }`. */
 export interface RunnerEvents {
-  'run:end': [{ runId: string; projectId: string; status: RunStatus | 'HANDED_BACK' | 'LEASE_LOST' | 'ABANDONED' }];
+  'run:end': [RunEnd];
 }
 
 interface ActiveRun {
@@ -57,17 +58,33 @@ export function createPipelineRunner(opts: RunnerOptions) {
   const logger = opts.logger.child({ component: 'runner', instanceId });
   const events = new EventEmitter<RunnerEvents>();
   const active = new Map<string, ActiveRun>();
-  const totalWeight = stages.reduce((sum, s) => sum + s.weight, 0);
-  const stageTimeoutMs = (opts.stageTimeoutSeconds ?? 1800) * 1000;
   let busy = 0; // slots reserved or running
   let stopped = true;
   let draining: Promise<void> | null = null;
   let drainAgain = false;
+  /**
+   * False only when this process's last look at the queue found it empty and nothing it has
+   * done since could have queued work (a start it queued, a run it put back, recovery). Then
+   * a freed slot does not read the queue; work queued by other processes is found by the poll.
+   */
+  let queueMayHaveWork = true;
   const timers: NodeJS.Timeout[] = [];
 
   const publish = (event: ProjectStatusEvent | null) => {
     if (event) pubsub.publish('project:status', event.projectId, event);
   };
+  const { execute } = createRunExecutor({
+    orm: opts.orm,
+    sql,
+    stages,
+    instanceId,
+    logger,
+    publish,
+    ended: (end) => events.emit('run:end', end),
+    progressIntervalMs: opts.progressIntervalMs,
+    stageTimeoutMs: (opts.stageTimeoutSeconds ?? 1800) * 1000,
+    cpuSlots: createCpuSlots(opts.cpuStageConcurrency),
+  });
 
   function reserveSlot(): boolean {
     if (stopped || busy >= opts.concurrency) return false;
@@ -77,7 +94,7 @@ export function createPipelineRunner(opts: RunnerOptions) {
 
   function releaseSlot(): void {
     busy -= 1;
-    void drain();
+    if (queueMayHaveWork) void drainQueue();
   }
 
   /** Starts a run this runner holds the lease of; returns at once. */
@@ -100,140 +117,10 @@ export function createPipelineRunner(opts: RunnerOptions) {
       });
   }
 
-  async function execute(run: store.RunRow, signal: AbortSignal): Promise<ProjectStatusEvent | null> {
-    const log = logger.child({ projectId: run.projectId, runId: run.id });
-    const em = opts.orm.em.fork();
-    const [rows, digest] = await Promise.all([store.loadStages(sql, run.id), documentsDigest(sql, run.projectId)]);
-    const fraction = new Map<PipelineStage, number>(
-      rows.map((r) => [r.stage, r.status === 'DONE' || r.status === 'SKIPPED' ? 1 : 0]),
-    );
-    const overall = () => stages.reduce((sum, s) => sum + s.weight * (fraction.get(s.name) ?? 0), 0) / totalWeight;
-    const ticker = new ProgressTicker(
-      (t) => store.tick(sql, { projectId: run.projectId, runId: run.id, ...t }).then((e) => (publish(e), e)),
-      (err) => log.warn({ err }, 'progress tick failed'),
-      opts.progressIntervalMs,
-    );
-    /** A stage's state change and its event: one statement, guarded by the lease. */
-    const step = async (stage: PipelineStage, status: 'RUNNING' | 'DONE' | 'SKIPPED', message: string) => {
-      await ticker.flush();
-      if (status !== 'RUNNING') fraction.set(stage, 1);
-      const event = await store.transition(
-        sql,
-        run.projectId,
-        { status: 'PROCESSING', currentStage: stage, progress: overall() },
-        { runId: run.id, message },
-        store.stageGuard(run.id, instanceId, stage, status, status === 'RUNNING' ? 0 : 1),
-      );
-      if (!event) throw new LeaseLost('lease lost');
-      publish(event);
-    };
-
-    let current: Stage | null = null;
-    try {
-      for (const stage of stages) {
-        const state = rows.find((r) => r.stage === stage.name);
-        if (state?.status === 'DONE' || state?.status === 'SKIPPED') continue;
-        signal.throwIfAborted();
-        current = stage;
-        const stageStop = new AbortController();
-        const ctx: StageContext = {
-          projectId: run.projectId,
-          firmId: run.firmId,
-          runId: run.id,
-          em,
-          sql,
-          signal: AbortSignal.any([signal, stageStop.signal]),
-          documentsDigest: digest,
-          restart: run.restart,
-          logger: log.child({ stage: stage.name }),
-          reportProgress: (f) => {
-            const clamped = Math.min(1, Math.max(0, f));
-            fraction.set(stage.name, clamped);
-            ticker.report(stage.name, clamped, overall());
-          },
-        };
-        if (!run.restart && (await stage.isCheckpointed?.(ctx))) {
-          await step(stage.name, 'SKIPPED', `${stage.name} skipped: its result from an earlier run still holds`);
-          continue;
-        }
-        await step(stage.name, 'RUNNING', `${stage.name} started`);
-        const outcome = await withTimeout(stage.run(ctx), stageTimeoutMs, () => {
-          stageStop.abort(new Error('stage timed out'));
-          return new StageError(`timed out after ${stageTimeoutMs / 1000} s (STAGE_TIMEOUT_SECONDS)`);
-        });
-        signal.throwIfAborted();
-        await step(stage.name, 'DONE', `${stage.name} finished`);
-        if (outcome?.pause) return await finish(run, 'REVIEWING', 'REVIEWING', null, outcome.message, 'REVIEW');
-      }
-      current = null;
-      return await finish(run, 'COMPLETED', 'COMPLETED', null, 'Processing completed', null);
-    } catch (thrown) {
-      await ticker.flush();
-      const reason = signal.aborted && signal.reason instanceof RunAborted ? signal.reason.kind : null;
-      if (reason === 'cancel') {
-        return await finish(run, 'CANCELLED', 'CANCELLED', null, 'Processing cancelled', current?.name ?? null);
-      } else if (reason === 'shutdown') {
-        return await handBack(run, current?.name ?? null);
-      } else if (reason === 'lease-lost' || isLeaseLost(thrown)) {
-        log.warn('lease lost: another runner took this run over');
-        events.emit('run:end', { runId: run.id, projectId: run.projectId, status: 'LEASE_LOST' });
-        return null;
-      } else if (isConnectionLost(thrown)) {
-        // The database went away under the stage: not the input's fault. Nothing can be
-        // written now; the lease (no longer renewed) expires and recovery resumes the run.
-        log.warn({ err: coerceError(thrown), stage: current?.name }, 'database connection lost; the run is left to lease recovery');
-        events.emit('run:end', { runId: run.id, projectId: run.projectId, status: 'ABANDONED' });
-        return null;
-      } else {
-        const err = coerceError(thrown);
-        const stageName = current?.name ?? 'pipeline';
-        const what = err instanceof StageError ? err.message : `unexpected error (${err.message.slice(0, 200)})`;
-        const message = `${stageName} failed: ${what}`;
-        if (!(err instanceof StageError)) log.error({ err, stage: stageName }, 'stage threw');
-        else log.info({ stage: stageName, reason: err.message }, 'run failed');
-        return await finish(run, 'ERROR', 'ERROR', message, message, current?.name ?? null, true);
-      }
-    }
-  }
-
-  /** Final state: run and project in one statement, with the flag cleared. Returns the event to publish. */
-  async function finish(
-    run: store.RunRow,
-    runStatus: RunStatus,
-    projectStatus: ProjectStatus,
-    errorMessage: string | null,
-    message: string,
-    stage: PipelineStage | null,
-    failed = false,
-  ): Promise<ProjectStatusEvent | null> {
-    const event = await store.transition(
-      sql,
-      run.projectId,
-      {
-        status: projectStatus,
-        isProcessing: false,
-        currentStage: projectStatus === 'COMPLETED' ? null : stage,
-        errorMessage,
-        ...(projectStatus === 'COMPLETED' ? { progress: 1 } : {}),
-      },
-      { runId: run.id, message },
-      store.finishGuard(run.id, instanceId, runStatus, errorMessage, failed ? stage : null),
-    );
-    logger.info({ projectId: run.projectId, runId: run.id, status: runStatus }, 'run ended');
-    events.emit('run:end', { runId: run.id, projectId: run.projectId, status: event ? runStatus : 'LEASE_LOST' });
-    return event;
-  }
-
-  async function handBack(run: store.RunRow, stage: PipelineStage | null): Promise<ProjectStatusEvent | null> {
-    const event = await sql.tx(async (tx) => {
-      if (!(await store.requeue(tx, run.id, instanceId))) return null;
-      return store.transition(tx, run.projectId, { status: 'QUEUED' }, {
-        runId: run.id,
-        message: `paused${stage ? ` during ${stage}` : ''}: the server is stopping; another server resumes it`,
-      });
-    });
-    events.emit('run:end', { runId: run.id, projectId: run.projectId, status: 'HANDED_BACK' });
-    return event;
+  /** Looks at the queue now (a start was queued, recovery requeued runs, the poll is due). */
+  function drain(): Promise<void> {
+    queueMayHaveWork = true;
+    return drainQueue();
   }
 
   /**
@@ -241,7 +128,7 @@ export function createPipelineRunner(opts: RunnerOptions) {
    * reserved while the queue is read (a start arriving meanwhile gets its slot); a run taken
    * when no slot is left after all goes straight back to the queue, keeping its place.
    */
-  function drain(): Promise<void> {
+  function drainQueue(): Promise<void> {
     if (stopped) return Promise.resolve();
     if (draining) {
       drainAgain = true;
@@ -253,13 +140,19 @@ export function createPipelineRunner(opts: RunnerOptions) {
         const free = opts.concurrency - busy;
         if (free <= 0) break;
         let runs: store.RunRow[] = [];
+        // Cleared before the read, so a start queued while it is in flight sets it again.
+        queueMayHaveWork = false;
         try {
           runs = await store.takeQueued(sql, instanceId, free);
         } catch (err) {
+          queueMayHaveWork = true;
           logger.warn({ err }, 'could not read the queue');
         }
+        // Taken as many as asked for: there may be more.
+        if (runs.length === free) queueMayHaveWork = true;
         for (const run of runs) {
           if (!reserveSlot()) {
+            queueMayHaveWork = true;
             await store.untake(sql, run.id, instanceId).catch((err: unknown) => logger.warn({ err, runId: run.id }, 'could not hand back a queued run'));
             continue;
           }

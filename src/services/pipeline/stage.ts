@@ -3,12 +3,26 @@ import type { PipelineStage } from '../../entities/index.js';
 import type { Sql } from '../../database/sql.js';
 import type { Logger } from '../logger.js';
 
+/** A document of the project, as a stage that reads the files needs it. */
+export interface RunDocument {
+  id: string;
+  filename: string;
+  storageKey: string;
+  sizeBytes: number;
+}
+
+/** The project's checkpoint digests (see `documentsDigest`); null: no checkpoint. */
+export interface Checkpoints {
+  extractedDigest: string | null;
+  classifiedDigest: string | null;
+}
+
 /** What a stage gets to do its work. */
 export interface StageContext {
   projectId: string;
   firmId: string;
   runId: string;
-  /** Its own entity manager fork, for this run only. */
+  /** Its own entity manager fork, for this run only (forked when first read). */
   em: EntityManager;
   sql: Sql;
   /** Aborted on cancel, shutdown or a lost lease: stop at the next safe point (between batches). */
@@ -17,6 +31,13 @@ export interface StageContext {
   reportProgress(fraction: number): void;
   /** sha256 over the project's documents (ids and hashes), the key of the checkpoints. */
   documentsDigest: string;
+  /** The documents `documentsDigest` covers, in upload order (read with it, in one statement). */
+  documents: readonly RunDocument[];
+  /**
+   * The checkpoints as read with `documentsDigest` when this execution began, or null once a
+   * stage of this execution has run (running one may move them): then read them yourself.
+   */
+  checkpoints: Checkpoints | null;
   /** True when the run was started with `restart: true`: checkpoints are ignored. */
   restart: boolean;
   logger: Logger;
@@ -33,6 +54,12 @@ export interface Stage {
   isCheckpointed?(ctx: StageContext): Promise<boolean>;
   /** False when a half-done attempt cannot simply be run again after a crash. Default true. */
   resumable?: boolean;
+  /**
+   * True for a stage whose body keeps a core busy (EXTRACT, CLASSIFY): at most
+   * CPU_STAGE_CONCURRENCY such bodies run at once per process; the others wait for a CPU slot.
+   */
+  cpuBound?: boolean;
+
   run(ctx: StageContext): Promise<StageOutcome>;
 }
 

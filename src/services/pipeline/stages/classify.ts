@@ -12,7 +12,10 @@ export function classifyStage(opts: { reviewThreshold: number; databaseUrl: stri
   return {
     name: 'CLASSIFY',
     weight: 35,
+    cpuBound: true,
     async isCheckpointed(ctx) {
+      // EXTRACT clears classified_digest, so the value read at the start holds only if nothing ran since.
+      if (ctx.checkpoints) return ctx.checkpoints.classifiedDigest === ctx.documentsDigest;
       const rows = await ctx.sql.query<{ digest: string | null }>('select classified_digest as digest from cma_projects where id = $1', [ctx.projectId]);
       return rows[0]?.digest === ctx.documentsDigest;
     },

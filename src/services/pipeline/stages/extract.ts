@@ -13,16 +13,15 @@ export function extractStage(opts: { dataDir: string; databaseUrl: string; batch
   return {
     name: 'EXTRACT',
     weight: 55,
+    cpuBound: true,
     async isCheckpointed(ctx) {
+      if (ctx.checkpoints) return ctx.checkpoints.extractedDigest === ctx.documentsDigest;
       const rows = await ctx.sql.query<{ digest: string | null }>('select extracted_digest as digest from cma_projects where id = $1', [ctx.projectId]);
       return rows[0]?.digest === ctx.documentsDigest;
     },
     async run(ctx) {
-      const documents = await ctx.sql.query<{ id: string; filename: string; storageKey: string; sizeBytes: string }>(
-        `select id, filename, storage_key as "storageKey", size_bytes as "sizeBytes"
-         from documents where project_id = $1 order by uploaded_at, id`,
-        [ctx.projectId],
-      );
+      // The documents the digest was taken over: the checkpoint written below names exactly them.
+      const documents = ctx.documents;
       if (documents.length === 0) throw new StageError('the project has no documents; upload a CSV file first');
       const job: ExtractJob = {
         projectId: ctx.projectId,
@@ -32,7 +31,7 @@ export function extractStage(opts: { dataDir: string; databaseUrl: string; batch
           id: d.id,
           filename: d.filename,
           path: path.join(opts.dataDir, 'documents', d.storageKey),
-          sizeBytes: Number(d.sizeBytes),
+          sizeBytes: d.sizeBytes,
         })),
       };
       const result = await runWorker(JOB, opts.databaseUrl, job, { signal: ctx.signal, onProgress: ctx.reportProgress });

@@ -1,0 +1,47 @@
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createProject, gqlOk, signUp } from '../helpers/client.js';
+import { startTestServer, stopAll } from '../helpers/server.js';
+
+afterAll(stopAll);
+
+// Every statement the server sends goes through pg.Client#query (the ORM's and the raw SQL's).
+const sent: string[] = [];
+const original = pg.Client.prototype.query;
+let counting = false;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  const config = args[0] as string | { text?: string };
+  if (counting) sent.push(typeof config === 'string' ? config : String(config?.text));
+  return (original as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof original;
+afterEach(() => {
+  counting = false;
+});
+afterAll(() => {
+  pg.Client.prototype.query = original;
+});
+
+const START = `mutation($id: ID!) { startProcessing(projectId: $id) { message project { id status isProcessing } run { id status } } }`;
+
+describe('the cost of a start in statements', () => {
+  it('is four for a run whose EXTRACT fails at once: claim, run context, EXTRACT RUNNING, the run end; no queue read', async () => {
+    // No poll, heartbeat or recovery sweep can fall inside the measured window.
+    const server = await startTestServer({ config: { leaseSeconds: 3600 }, deps: { runner: { pollIntervalMs: 3_600_000 } } });
+    const { token } = await signUp(server.url);
+    const projectIds = [await createProject(server.url, token), await createProject(server.url, token)];
+    for (const [i, projectId] of projectIds.entries()) {
+      const ended = new Promise((resolve) => server.app.runner.events.once('run:end', resolve));
+      sent.length = 0;
+      counting = true;
+      const res = await gqlOk(server.url, START, { id: projectId }, token);
+      expect(res.startProcessing.message).toBe('Processing started');
+      expect(await ended).toMatchObject({ projectId, status: 'ERROR' }); // no documents
+      // The slot is freed just after run:end. A queue read it started would have asked the
+      // pool for a connection before this probe did, so it is sent by the time the probe returns.
+      await server.app.services.sql.query('select 1 as probe');
+      counting = false;
+      const statements = sent.filter((t) => t !== 'select 1 as probe');
+      expect({ start: i, statements: statements.length, texts: statements.map((t) => t.replace(/\s+/g, ' ').slice(0, 60)) }).toMatchObject({ statements: 4 });
+    }
+  });
+});
