@@ -4,8 +4,8 @@
  * path of the service; it only observes, answering the orchestrator's requests:
  *
  * - `loop:reset` / `loop:report`: event-loop delay (`monitorEventLoopDelay`, less its 2 ms
- *   sampling interval), event-loop
- *   utilisation and CPU time since the last reset;
+ *   sampling interval), event-loop utilisation, CPU time and garbage-collection pauses since
+ *   the last reset;
  * - `mem`: `process.memoryUsage()` after a full GC (the bench passes `--expose-gc`);
  * - `heap:snapshot`: a V8 heap snapshot to a file (bench/tools/heap-diff.ts compares two);
  * - `queries:reset` / `queries:report`: statements sent through `pg` (MikroORM and the raw SQL
@@ -20,7 +20,7 @@ import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { constants as perfConstants, monitorEventLoopDelay, performance, PerformanceObserver, type EventLoopUtilization } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import { serveParent } from '../lib/ipc.js';
 import { publishPaced, type PacedSpec } from '../lib/paced.js';
@@ -37,6 +37,20 @@ function install(): void {
   const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   delay.enable();
   let eluStart: EventLoopUtilization = performance.eventLoopUtilization();
+  // Garbage-collection pauses since the last reset: a single long one is a window's p99.
+  const gc = { count: 0, totalMs: 0, maxMs: 0, majorCount: 0, majorMaxMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const major = (entry as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR;
+      gc.count += 1;
+      gc.totalMs += entry.duration;
+      gc.maxMs = Math.max(gc.maxMs, entry.duration);
+      if (major) {
+        gc.majorCount += 1;
+        gc.majorMaxMs = Math.max(gc.majorMaxMs, entry.duration);
+      }
+    }
+  }).observe({ entryTypes: ['gc'] });
   let cpuStart = process.cpuUsage();
   let windowStart = performance.now();
 
@@ -75,6 +89,7 @@ function install(): void {
         eluStart = performance.eventLoopUtilization();
         cpuStart = process.cpuUsage();
         windowStart = performance.now();
+        Object.assign(gc, { count: 0, totalMs: 0, maxMs: 0, majorCount: 0, majorMaxMs: 0 });
         return true;
       },
       'loop:report': () => {
@@ -92,6 +107,7 @@ function install(): void {
           utilization: elu.utilization,
           cpuMs: (cpu.user + cpu.system) / 1000,
           wallMs: performance.now() - windowStart,
+          gc: { ...gc },
         };
       },
       mem: async () => {

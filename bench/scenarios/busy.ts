@@ -16,6 +16,8 @@ export interface LoopReport {
   utilization: number;
   cpuMs: number;
   wallMs: number;
+  /** Garbage-collection pauses in the window (ms). */
+  gc?: { count: number; totalMs: number; maxMs: number; majorCount: number; majorMaxMs: number };
 }
 
 export interface PipelineOutcome {

@@ -4,12 +4,13 @@ import { signUp } from '../lib/graphql.js';
 import { forkScript } from '../lib/processes.js';
 import { figure, type Figure } from '../lib/results.js';
 import { SubscriberPool } from '../lib/subscriber-pool.js';
+import type { LoopReport } from './busy.js';
 
 type Measured = Awaited<ReturnType<SubscriberPool['rounds']>> & {
   connect: Awaited<ReturnType<SubscriberPool['connect']>>;
   heldBefore: number;
   heldAfter: number;
-  paced: Awaited<ReturnType<SubscriberPool['paced']>> & { perSecond: number };
+  paced: Awaited<ReturnType<SubscriberPool['paced']>> & { perSecond: number; loop?: LoopReport };
 };
 
 /** Paced phase: this share of the baseline's delivered/s, offered to both sides alike. */
@@ -68,13 +69,22 @@ export const fanOutScenario: Scenario = async (ctx) => {
               : pool.rounds(publish, c.rounds, c.warmupRounds));
             if (target === 'baseline') pacedPerSecond = Math.max(1, (PACED_SHARE * rounds.deliveredPerSecond) / perTopic);
             const firstRound = 1_000_000;
-            const paced = await pool.paced(
-              () => peer.request<number>('publish-paced', { projectIds: projects, perSecond: pacedPerSecond, durationMs: c.pacedMs, firstRound }, c.pacedMs + 60_000),
-              perTopic,
-            );
+            const pace = () =>
+              pool.paced(
+                () => peer.request<number>('publish-paced', { projectIds: projects, perSecond: pacedPerSecond, durationMs: c.pacedMs, firstRound }, c.pacedMs + 60_000),
+                perTopic,
+              );
+            // The service's event loop and GC pauses in the paced window: evidence for its p99.
+            if (target === 'service') await peer.request('loop:reset');
+            const paced = await (target === 'service' ? profiled(ctx, server, `fan-out-${size}-${key}-paced`, pace) : pace());
+            const pacedLoop = target === 'service' ? await peer.request<LoopReport>('loop:report') : undefined;
+            if (pacedLoop?.gc) {
+              const { gc } = pacedLoop;
+              ctx.log(`    paced window: loop max ${pacedLoop.max.toFixed(1)} ms; GC ${gc.count} pauses, longest ${gc.maxMs.toFixed(1)} ms (major: ${gc.majorCount}, longest ${gc.majorMaxMs.toFixed(1)} ms)`);
+            }
             const heldAfter = await peer.request<number>('listeners', { projectIds: projects });
             await pool.close();
-            return { connect: conn, heldBefore, heldAfter, ...rounds, paced: { ...paced, perSecond: pacedPerSecond } };
+            return { connect: conn, heldBefore, heldAfter, ...rounds, paced: { ...paced, perSecond: pacedPerSecond, loop: pacedLoop } };
           };
           result[target] = await measure();
           const r = result[target]!;
