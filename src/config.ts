@@ -42,6 +42,7 @@ const envSchema = z
     RATE_LIMIT_STARTS_PER_FIRM: intFrom(120, 1, 1_000_000),
     WS_MAX_CONNECTIONS_PER_IP: intFrom(100, 1, 1_000_000),
     WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: intFrom(50, 1, 10_000),
+    WS_MAX_BUFFERED_BYTES: intFrom(8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && (env.JWT_SECRET ?? '').length < 32) {
@@ -79,7 +80,7 @@ export interface Config {
   corsOrigins: string[];
   introspection: boolean;
   rateLimits: { loginPerEmail: number; loginPerIp: number; startsPerFirm: number };
-  ws: { maxConnectionsPerIp: number; maxSubscriptionsPerConnection: number };
+  ws: { maxConnectionsPerIp: number; maxSubscriptionsPerConnection: number; maxBufferedBytes: number };
 }
 
 export class ConfigError extends Error {
@@ -123,7 +124,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
       startsPerFirm: e.RATE_LIMIT_STARTS_PER_FIRM,
     },
-    ws: { maxConnectionsPerIp: e.WS_MAX_CONNECTIONS_PER_IP, maxSubscriptionsPerConnection: e.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION },
+    ws: {
+      maxConnectionsPerIp: e.WS_MAX_CONNECTIONS_PER_IP,
+      maxSubscriptionsPerConnection: e.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+    },
   };
 }
 

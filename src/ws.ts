@@ -25,7 +25,7 @@ export function attachGraphqlWs({
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   yoga: YogaServerInstance<any, Context>;
   services: Services;
-  limits: { maxConnectionsPerIp: number; maxSubscriptionsPerConnection: number };
+  limits: { maxConnectionsPerIp: number; maxSubscriptionsPerConnection: number; maxBufferedBytes: number };
 }) {
   const expiryTimers = new WeakMap<object, NodeJS.Timeout>();
   // Connections per client address: one more than the limit is closed at once (1008).
@@ -87,7 +87,7 @@ export function attachGraphqlWs({
           params: payload,
           connectionParams: ctx.connectionParams,
           closesAtTokenExpiry: true,
-          sendRawResult: (json: Buffer) => sendFrame(socket, head, json),
+          sendRawResult: (json: Buffer) => sendFrame(socket, head, json, limits.maxBufferedBytes),
         });
         let document;
         try {
@@ -112,8 +112,6 @@ export function attachGraphqlWs({
   return { dispose: async () => void (await disposable.dispose()) };
 }
 
-/** A client this far behind is closed rather than buffered for without bound. */
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 /** WebSocket close code "try again later", for a client that does not keep up. */
 export const CLOSE_TOO_SLOW = 1013;
 
@@ -122,9 +120,10 @@ export const CLOSE_TOO_SLOW = 1013;
  * every subscriber: one small buffer and two copies, with no string to build, measure or
  * encode per subscriber. A closed socket drops it (its operations are ending).
  */
-function sendFrame(socket: WebSocket, head: Buffer, payload: Buffer): void {
+function sendFrame(socket: WebSocket, head: Buffer, payload: Buffer, maxBufferedBytes: number): void {
   if (socket.readyState !== socket.OPEN) return;
-  if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+  // A client this far behind is closed rather than buffered for without bound.
+  if (socket.bufferedAmount > maxBufferedBytes) {
     socket.close(CLOSE_TOO_SLOW, 'client is not reading its messages');
     return;
   }

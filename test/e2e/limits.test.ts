@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { GRAPHQL_LIMITS } from '../../src/plugins/graphql-limits.js';
 import { closeClients, collect, createProject, gql, gqlOk, signUp, wsClient } from '../helpers/client.js';
 import { holdStages, stubStages } from '../helpers/held-stages.js';
@@ -108,7 +109,7 @@ describe('HTTP hardening', () => {
 
 describe('WebSocket limits', () => {
   it('closes connections over the per-address limit and refuses subscriptions over the per-connection limit', async () => {
-    const server = await startTestServer({ config: { ws: { maxConnectionsPerIp: 2, maxSubscriptionsPerConnection: 2 } } });
+    const server = await startTestServer({ config: { ws: { maxConnectionsPerIp: 2, maxSubscriptionsPerConnection: 2, maxBufferedBytes: 8 * 1024 * 1024 } } });
     const { token } = await signUp(server.url);
     const projectId = await createProject(server.url, token);
     const first = wsClient(server.wsUrl, token);
@@ -125,6 +126,52 @@ describe('WebSocket limits', () => {
     });
     expect(closed.code).toBe(1008);
     expect(closed.reason).toContain('Too many connections from this address (max 2)');
+  });
+});
+
+describe('a subscriber that stops reading', () => {
+  it('is closed with 1013 once more than WS_MAX_BUFFERED_BYTES wait for it, and other subscribers go on', async () => {
+    const server = await startTestServer({
+      config: { ws: { maxConnectionsPerIp: 100, maxSubscriptionsPerConnection: 10, maxBufferedBytes: 64 * 1024 } },
+    });
+    const { token } = await signUp(server.url);
+    const projectId = await createProject(server.url, token);
+    const NARROW = 'subscription($id: ID!) { projectStatus(projectId: $id) { sequence } }';
+    const reader = collect<{ projectStatus: { sequence: number } }>(wsClient(server.wsUrl, token), NARROW, { id: projectId });
+    await reader.next(() => true);
+
+    // A raw graphql-transport-ws client, so the test can stop reading its TCP socket.
+    const slow = new WebSocket(server.wsUrl, 'graphql-transport-ws');
+    let nexts = 0;
+    const acked = new Promise((resolve) => slow.on('message', (data) => (JSON.parse(String(data)).type === 'connection_ack' ? resolve(undefined) : undefined)));
+    const first = new Promise((resolve) => slow.on('message', (data) => (JSON.parse(String(data)).type === 'next' && ++nexts === 1 ? resolve(undefined) : undefined)));
+    const closed = new Promise<number>((resolve) => slow.on('close', (code) => resolve(code)));
+    await new Promise((resolve) => slow.once('open', resolve));
+    slow.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
+    await acked;
+    slow.send(JSON.stringify({ id: 's', type: 'subscribe', payload: { query: STATUS, variables: { id: projectId } } }));
+    await first;
+    const tcp = (slow as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    tcp.pause();
+
+    // 42 MB for the paused client, more than loopback's socket buffers can hold (at most 4 MB
+    // to send and 32 MB to receive here), published as the runner publishes.
+    const [row] = await server.app.services.sql.query<{ last: number }>('select last_sequence as last from cma_projects where id = $1', [projectId]);
+    const events = 2_600;
+    for (let i = 1; i <= events; i++) {
+      server.app.services.pubsub.publish('project:status', projectId, {
+        projectId, runId: null, sequence: row!.last + i, status: 'PROCESSING', stage: 'EXTRACT', progress: 0.5,
+        message: 'x'.repeat(16_000), errorMessage: null, at: new Date(),
+      });
+      if (i % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    // The reader, with a small selection, keeps up and gets every event.
+    await reader.next((e) => e.projectStatus.sequence === row!.last + events);
+    expect(reader.completed).toBe(false);
+
+    tcp.resume();
+    expect(await closed).toBe(1013);
+    expect(nexts).toBeLessThan(events);
   });
 });
 

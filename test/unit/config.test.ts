@@ -40,6 +40,12 @@ describe('configuration', () => {
     expect(problems({ CPU_STAGE_CONCURRENCY: '0' }).map((p) => p.split(':')[0])).toEqual(['CPU_STAGE_CONCURRENCY']);
   });
 
+  it('closes WebSocket clients more than 8 MB behind by default, and refuses a limit below 64 KB', () => {
+    expect(loadConfig({ DATA_DIR: dataDir }).ws.maxBufferedBytes).toBe(8 * 1024 * 1024);
+    expect(loadConfig({ DATA_DIR: dataDir, WS_MAX_BUFFERED_BYTES: '1048576' }).ws.maxBufferedBytes).toBe(1_048_576);
+    expect(problems({ WS_MAX_BUFFERED_BYTES: '1000' }).map((p) => p.split(':')[0])).toEqual(['WS_MAX_BUFFERED_BYTES']);
+  });
+
   it('lists every problem at once, naming each variable', () => {
     const found = problems({ PORT: 'eighty', DATABASE_URL: 'mysql://x', PIPELINE_CONCURRENCY: '0', REVIEW_THRESHOLD: '2', LOG_LEVEL: 'loud' });
     expect(found.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PIPELINE_CONCURRENCY', 'PORT', 'REVIEW_THRESHOLD']);
