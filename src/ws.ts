@@ -27,6 +27,7 @@ export function attachGraphqlWs({
   services: Services;
   limits: { maxConnectionsPerIp: number; maxSubscriptionsPerConnection: number; maxBufferedBytes: number };
 }) {
+  const log = services.logger.child({ component: 'graphql-ws' });
   const expiryTimers = new WeakMap<object, NodeJS.Timeout>();
   // Connections per client address: one more than the limit is closed at once (1008).
   const perAddress = new Map<string, number>();
@@ -87,7 +88,10 @@ export function attachGraphqlWs({
           params: payload,
           connectionParams: ctx.connectionParams,
           closesAtTokenExpiry: true,
-          sendRawResult: (json: Buffer) => sendFrame(socket, head, json, limits.maxBufferedBytes),
+          sendRawResult: (json: Buffer) => {
+            if (sendFrame(socket, head, json, limits.maxBufferedBytes)) return;
+            log.warn({ clientIp: ctx.extra.request.socket.remoteAddress, maxBufferedBytes: limits.maxBufferedBytes }, 'closed a graphql-ws client that does not read its messages (1013)');
+          },
         });
         let document;
         try {
@@ -118,20 +122,22 @@ export const CLOSE_TOO_SLOW = 1013;
 /**
  * Writes a graphql-ws `next` message made of this operation's head and a payload shared by
  * every subscriber: one small buffer and two copies, with no string to build, measure or
- * encode per subscriber. A closed socket drops it (its operations are ending).
+ * encode per subscriber. A closed socket drops it (its operations are ending). Returns false
+ * when it closed the socket instead, the client being too far behind.
  */
-function sendFrame(socket: WebSocket, head: Buffer, payload: Buffer, maxBufferedBytes: number): void {
-  if (socket.readyState !== socket.OPEN) return;
+function sendFrame(socket: WebSocket, head: Buffer, payload: Buffer, maxBufferedBytes: number): boolean {
+  if (socket.readyState !== socket.OPEN) return true;
   // A client this far behind is closed rather than buffered for without bound.
   if (socket.bufferedAmount > maxBufferedBytes) {
     socket.close(CLOSE_TOO_SLOW, 'client is not reading its messages');
-    return;
+    return false;
   }
   const frame = Buffer.allocUnsafe(head.length + payload.length + 1);
   head.copy(frame, 0);
   payload.copy(frame, head.length);
   frame[frame.length - 1] = CLOSING_BRACE;
   socket.send(frame, { binary: false });
+  return true;
 }
 const CLOSING_BRACE = 0x7d;
 
