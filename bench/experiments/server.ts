@@ -2,12 +2,11 @@
  * EXPERIMENT entry (not the service): `src/main.ts`'s wiring with switches that stand in for
  * proposed src changes, so each proposal is measured by the same bench before anyone writes it:
  *
- *   BENCH_SERVER_ENTRY=bench/experiments/server.ts EXP_NO_RUN=1 npm run bench -- --quick --only start
+ *   BENCH_SERVER_ENTRY=bench/experiments/server.ts npm run bench -- --quick --only start --server-env EXP_ASYNC_COMMIT=1
  *
  * - EXP_ASYNC_COMMIT=1: every plain `sql.query` except the claim (so the runner's stage steps,
  *   ticks and run ends) goes through a second pool whose sessions have
- *   `synchronous_commit = off`: the claim stays durable, the bookkeeping stops waiting on fsync;
- * - EXP_NO_RUN=1: startProcessing claims but never runs (the request path alone).
+ *   `synchronous_commit = off`: the claim stays durable, the bookkeeping stops waiting on fsync.
  *
  * Needs DATABASE_URL (the bench always sets it).
  */
@@ -23,11 +22,6 @@ if (!config.databaseUrl) throw new Error('DATABASE_URL is required');
 const orm = await createOrm(config.databaseUrl, logger);
 const app = buildApp({ config, orm, logger });
 
-if (process.env.EXP_NO_RUN === '1') {
-  const runner = app.runner as unknown as Record<string, unknown>;
-  runner.reserveSlot = () => true;
-  runner.launch = () => undefined;
-}
 if (process.env.EXP_ASYNC_COMMIT === '1') {
   const url = new URL(config.databaseUrl);
   url.searchParams.set('options', '-c synchronous_commit=off');
