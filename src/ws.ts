@@ -53,6 +53,10 @@ export function attachGraphqlWs({
       // iterator per subscription. (Direct frames carry error-free results only.)
       onNext: (_ctx, _id, _payload, _args, result) => stripHttp(result),
       onConnect: async (ctx) => {
+        // Later only the client's address is read: the upgrade request itself (headers, ~1 KB)
+        // need not live as long as the connection.
+        const remoteAddress = ctx.extra.request.socket.remoteAddress;
+        (ctx.extra as { request: unknown }).request = { socket: { remoteAddress } };
         const header = ctx.connectionParams?.authorization;
         if (header === undefined) return true; // anonymous: only signUp/login will work
         try {
