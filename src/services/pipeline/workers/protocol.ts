@@ -5,9 +5,8 @@ export type WorkerMessage =
   /** `expose`: the message is meant for the user (a bad row), else it is an internal failure. */
   | { type: 'failed'; message: string; expose: boolean };
 
-/** What every job gets: its own connection to the database, and its input. */
+/** What every job gets, as its first message: its own connection to the database, and its input. */
 export interface WorkerInput<T> {
-  module: string;
   databaseUrl: string;
   job: T;
 }

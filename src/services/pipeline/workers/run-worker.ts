@@ -5,6 +5,32 @@ import type { WorkerInput, WorkerMessage } from './protocol.js';
 const BOOTSTRAP = new URL('./bootstrap.mjs', import.meta.url);
 
 /**
+ * One started worker per job module, its TypeScript already loaded and waiting for a job:
+ * starting a thread and loading a job's modules through tsx takes ~250 ms, which a stage would
+ * otherwise wait for every time. Each worker runs one job; when it is gone a spare for the
+ * next job of its kind is started (then, not at once, so it does not compete with the job for
+ * the CPU). Spares are unref'd: they never keep the process alive.
+ */
+const spares = new Map<string, Worker>();
+
+function startSpare(module: string): void {
+  const spare = new Worker(BOOTSTRAP, { workerData: { module } });
+  spare.unref();
+  // A spare that dies before it is taken is simply not used.
+  spare.once('error', () => undefined);
+  spare.once('exit', () => spares.get(module) === spare && spares.delete(module));
+  spares.set(module, spare);
+}
+
+function takeWorker(module: string): Worker {
+  const worker = spares.get(module) ?? new Worker(BOOTSTRAP, { workerData: { module } });
+  spares.delete(module);
+  worker.ref();
+  worker.once('exit', () => spares.has(module) || startSpare(module));
+  return worker;
+}
+
+/**
  * Runs a job module in a worker thread with its own database connection, so its CPU work
  * (parsing, classifying, building COPY text) and its I/O never run on the server's event loop.
  * Aborting `signal` terminates the worker; its connection drops and PostgreSQL rolls back its
@@ -17,8 +43,9 @@ export function runWorker<T>(
   opts: { signal: AbortSignal; onProgress: (fraction: number) => void },
 ): Promise<Record<string, unknown>> {
   opts.signal.throwIfAborted();
-  const input: WorkerInput<T> = { module: moduleUrl.href, databaseUrl, job };
-  const worker = new Worker(BOOTSTRAP, { workerData: input });
+  const input: WorkerInput<T> = { databaseUrl, job };
+  const worker = takeWorker(moduleUrl.href);
+  worker.postMessage(input);
   return new Promise<Record<string, unknown>>((resolve, reject) => {
     let settled = false;
     const settle = (fn: () => void) => {

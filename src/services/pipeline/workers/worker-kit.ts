@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { WorkerInput, WorkerMessage } from './protocol.js';
@@ -17,11 +17,16 @@ export interface JobKit<T> {
 export class UserFacingError extends Error {}
 
 /**
- * Runs `body` in one transaction on the worker's own connection and reports the outcome to the
- * parent. Progress reports are throttled here (the parent throttles publishing again).
+ * Waits for the job's input from the parent (a worker may be started, with its modules loaded,
+ * before there is a job for it), then runs `body` in one transaction on the worker's own
+ * connection and reports the outcome. Progress reports are throttled here (the parent
+ * throttles publishing again).
  */
 export function runJob<T>(body: (kit: JobKit<T>) => Promise<Record<string, unknown>>): void {
-  const input = workerData as WorkerInput<T>;
+  parentPort!.once('message', (input: WorkerInput<T>) => start(input, body));
+}
+
+function start<T>(input: WorkerInput<T>, body: (kit: JobKit<T>) => Promise<Record<string, unknown>>): void {
   const port = parentPort!;
   const send = (m: WorkerMessage) => port.postMessage(m);
   const client = new pg.Client({ connectionString: input.databaseUrl, application_name: 'cma-pipeline-worker' });
