@@ -8,9 +8,9 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { serveParent } from '../lib/ipc.js';
+import { benchEvent } from '../lib/constants.js';
 import { publishPaced, type PacedSpec } from '../lib/paced.js';
 
 const topics = new Map<string, Set<WebSocket>>();
@@ -63,18 +63,7 @@ function publish(projectIds: string[], round: number): number {
   for (const id of projectIds) {
     const sockets = topics.get(id);
     if (!sockets?.size) continue;
-    const t = performance.timeOrigin + performance.now();
-    const event = {
-      projectId: id,
-      runId: null,
-      sequence: 1_000_000_000 + round,
-      status: 'PROCESSING',
-      stage: 'EXTRACT',
-      progress: 0.5,
-      message: `bench:${round}:${t.toFixed(3)}`,
-      errorMessage: null,
-      at: new Date(t).toISOString(),
-    };
+    const event = benchEvent(id, round);
     const frame = Buffer.from(JSON.stringify({ id: '1', type: 'next', payload: { data: { projectStatus: event } } }));
     for (const ws of sockets) ws.send(frame);
     published += 1;

@@ -1,25 +1,11 @@
-import { summarize, type Summary } from './stats.js';
+import type { LoadResult } from '../load/http-load.js';
+import { summarize } from './stats.js';
 
-/** What one slice of a load run reports (bench/load/http-load.ts with keepSamples). */
-export interface Slice {
-  completed: number;
-  errors: number;
-  firstError: string | null;
-  elapsedMs: number;
-  exhausted: boolean;
-  samples?: number[];
-}
+/** What one slice of a load run reports: bench/load/http-load.ts's result, with `keepSamples`. */
+export type Slice = Omit<LoadResult, 'rps' | 'latency'>;
 
-export interface Merged {
-  completed: number;
-  errors: number;
-  firstError: string | null;
-  elapsedMs: number;
-  rps: number;
-  latency: Summary;
-  exhausted: boolean;
-  slices: { rps: number; p50: number; p99: number }[];
-}
+/** A side's slices merged: one load result, plus each slice's own rate and latency. */
+export type Merged = Omit<LoadResult, 'samples'> & { slices: { rps: number; p50: number; p99: number }[] };
 
 /**
  * This machine is shared and its disk's fsync time drifts: a baseline measured first and the

@@ -23,6 +23,7 @@ import path from 'node:path';
 import { constants as perfConstants, monitorEventLoopDelay, performance, PerformanceObserver, type EventLoopUtilization } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import { serveParent } from '../lib/ipc.js';
+import { benchEvent } from '../lib/constants.js';
 import { publishPaced, type PacedSpec } from '../lib/paced.js';
 
 const TOPIC = 'project:status:';
@@ -158,30 +159,14 @@ function install(): void {
     { onDisconnect: () => process.kill(process.pid, 'SIGTERM') },
   );
 
-  /**
-   * One event per project, shaped as the runner's `ProjectStatusEvent`, stamped with the time
-   * of its own publish in `message` (`bench:<round>:<epoch ms>`), so a subscriber in another
-   * process measures publish → receive. Sequences are far above real ones and rise per round,
-   * so the status stream's duplicate filter passes them as it would real events.
-   */
+  /** One event per project (`benchEvent`), into the EventTarget that listens for its topic. */
   function publish(projectIds: string[], round: number): number {
     let published = 0;
     for (const id of projectIds) {
       const topic = TOPIC + id;
       const target = [...targets].find((t) => getEventListeners(t, topic).length > 0);
       if (!target) continue;
-      const t = performance.timeOrigin + performance.now();
-      const detail = {
-        projectId: id,
-        runId: null,
-        sequence: 1_000_000_000 + round,
-        status: 'PROCESSING',
-        stage: 'EXTRACT',
-        progress: 0.5,
-        message: `bench:${round}:${t.toFixed(3)}`,
-        errorMessage: null,
-        at: new Date(t),
-      };
+      const detail = benchEvent(id, round);
       target.dispatchEvent(new CustomEvent(topic, { detail }));
       published += 1;
     }

