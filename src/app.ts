@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createFetch } from '@whatwg-node/fetch';
@@ -25,6 +25,8 @@ import { graphqlLimits } from './plugins/graphql-limits.js';
 import { useSharedSubscriptionResults } from './plugins/shared-subscription-results.js';
 import { clientAddress, refuseOversizeJson, setSecurityHeaders } from './plugins/http-guards.js';
 import { attachGraphqlWs } from './ws.js';
+import { healthRoutes, withTimeout } from './http/health.js';
+import { findRoute, requestUrl, type HttpRoute } from './http/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -118,10 +120,19 @@ export function buildApp(deps: AppDeps): App {
       ),
   });
 
+  // Plain HTTP beside /graphql, tried in order before GraphQL.
+  const routes: HttpRoute[] = [...healthRoutes(sql)];
+
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     setSecurityHeaders(res, config.env === 'production');
-    if (req.url === '/healthz' || req.url === '/readyz') return health(req, res);
+    const url = requestUrl(req);
+    const route = findRoute(routes, url, req);
+    if (route) return void Promise.resolve(route.handle(req, res, url)).catch((err: unknown) => {
+      logger.error({ err, route: route.name }, 'HTTP route failed');
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(res.headersSent ? undefined : JSON.stringify({ error: 'internal server error' }));
+    });
     if (refuseOversizeJson(req, res)) return;
     return yoga(req, res);
   });
@@ -131,20 +142,6 @@ export function buildApp(deps: AppDeps): App {
   });
   const wss = new WebSocketServer({ server, path: '/graphql' });
   const ws = attachGraphqlWs({ wss, yoga, services, limits: config.ws });
-
-  async function health(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const send = (status: number, body: object) => {
-      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify(body));
-    };
-    if (req.url === '/healthz') return send(200, { status: 'ok' });
-    try {
-      await withTimeout(sql.query('select 1'), 2000);
-      send(200, { status: 'ready' });
-    } catch {
-      send(503, { status: 'unavailable', reason: 'database does not answer' });
-    }
-  }
 
   let stopping: Promise<void> | null = null;
   return {
@@ -188,14 +185,4 @@ function yogaLogger(log: Logger) {
     warn: (...args: unknown[]) => log.warn({ args }, 'yoga'),
     error: (...args: unknown[]) => log.debug({ args }, 'yoga error'),
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('timeout')), ms);
-    }),
-  ]);
 }
