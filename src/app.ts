@@ -59,7 +59,6 @@ export function buildApp(deps: AppDeps): App {
     deps.stages ??
     createCmaStages({
       reviewThreshold: config.reviewThreshold,
-      dataDir: config.dataDir,
       // The heavy stages' workers open their own connection to the same database.
       databaseUrl: orm.config.get('clientUrl') as string,
     });
@@ -75,7 +74,7 @@ export function buildApp(deps: AppDeps): App {
     stageTimeoutSeconds: config.stageTimeoutSeconds,
     ...deps.runner,
   });
-  const documents = createDocumentStore({ dataDir: config.dataDir, maxUploadBytes: config.maxUploadBytes, logger });
+  const documents = createDocumentStore({ sql, maxUploadBytes: config.maxUploadBytes, logger });
   const services: Services = {
     config,
     logger,
