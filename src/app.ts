@@ -36,7 +36,7 @@ export interface AppDeps {
   pubsub?: AppPubSub;
   /** Defaults to the CMA stages; tests pass gated stages. */
   stages?: Stage[];
-  runner?: Partial<Pick<RunnerOptions, 'pollIntervalMs' | 'maxAttempts' | 'progressIntervalMs'>>;
+  runner?: Partial<Pick<RunnerOptions, 'concurrency' | 'pollIntervalMs' | 'maxAttempts' | 'progressIntervalMs'>>;
 }
 
 export interface App {

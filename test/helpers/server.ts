@@ -28,6 +28,7 @@ const JWT_SECRET = new TextEncoder().encode(randomBytes(32).toString('hex'));
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     env: 'test',
+    role: 'all',
     databaseUrl: undefined,
     jwtSecret: JWT_SECRET,
     jwtExpiresIn: '1h',
