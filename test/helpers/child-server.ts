@@ -22,7 +22,12 @@ export interface ChildServer {
  * The real service in a child process (`npm start`'s entry), so a test can kill -9 it. Resolves
  * once it logs that it is ready, with the URL it listens on (PORT=0 picks a free one).
  */
-export function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ChildServer> {
+export function spawnServer(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+  /** Sees every log line from the first, before the server is ready (e.g. to kill it mid-start). */
+  onLog?: (entry: Record<string, unknown>, child: ChildProcess) => void,
+): Promise<ChildServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'test', ...env },
@@ -68,6 +73,7 @@ export function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Pr
       }
       logs.push(entry);
       lines.emit('line', entry);
+      onLog?.(entry, child);
       if (typeof entry.url === 'string' && String(entry.msg).includes('ready')) {
         clearTimeout(timer);
         const url = entry.url;
