@@ -14,6 +14,7 @@ const FINAL = new Set(['COMPLETED', 'ERROR', 'CANCELLED']);
  */
 export function follow(pickApi: () => { wsUrl: string }, token: string, projectId: string, timeoutMs = 120_000) {
   const events: Event[] = [];
+  let waiters: { predicate: (e: Event) => boolean; resolve: (e: Event) => void }[] = [];
   let reconnects = 0;
   let client: Client | null = null;
   const final = new Promise<Event[]>((resolve, reject) => {
@@ -37,6 +38,7 @@ export function follow(pickApi: () => { wsUrl: string }, token: string, projectI
             const event = result.data?.projectStatus;
             if (!event) return;
             events.push(event);
+            waiters = waiters.filter((w) => (w.predicate(event) ? (w.resolve(event), false) : true));
             if (FINAL.has(event.status)) {
               finished = true;
               clearTimeout(timer);
@@ -54,6 +56,12 @@ export function follow(pickApi: () => { wsUrl: string }, token: string, projectI
   return {
     events,
     final,
+    /** The first event, received already or to come, matching `predicate`. */
+    seen(predicate: (e: Event) => boolean): Promise<Event> {
+      const already = events.find(predicate);
+      if (already) return Promise.resolve(already);
+      return new Promise((resolve) => waiters.push({ predicate, resolve }));
+    },
     get reconnects() {
       return reconnects;
     },
