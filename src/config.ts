@@ -19,6 +19,7 @@ const envSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
+    DATABASE_POOL_SIZE: intFrom(20, 2, 1000),
     JWT_SECRET: z.string().optional(),
     JWT_EXPIRES_IN: z
       .string()
@@ -82,6 +83,8 @@ export interface Config {
   role: Role;
   /** Absent: start an embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | undefined;
+  /** Connections this process's pool may open (worker threads open theirs besides). */
+  databasePoolSize: number;
   jwtSecret: Uint8Array;
   jwtExpiresIn: string;
   host: string;
@@ -123,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     role: e.ROLE,
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     jwtSecret: new TextEncoder().encode(e.JWT_SECRET ?? developmentSecret(dataDir)),
     jwtExpiresIn: e.JWT_EXPIRES_IN.replace(/\s+/g, ''),
     host: e.HOST,

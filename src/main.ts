@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     await ensureDatabase(databaseUrl);
     logger.info({ ms: embedded.startup.ms, cold: embedded.startup.cold, dataDir: config.dataDir }, 'embedded PostgreSQL started');
   }
-  const orm = await createOrm(databaseUrl, logger);
+  const orm = await createOrm(databaseUrl, logger, config.databasePoolSize);
   // Before anything can run: a run must find every document's bytes in the database.
   await moveLegacyDocuments({ sql: createSql(orm), dataDir: config.dataDir, logger });
   const role = config.role;

@@ -30,6 +30,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     env: 'test',
     role: 'all',
     databaseUrl: undefined,
+    databasePoolSize: 10,
     jwtSecret: JWT_SECRET,
     jwtExpiresIn: '1h',
     host: '127.0.0.1',
