@@ -1,7 +1,8 @@
 /**
- * EXTRACT's work, in a worker thread: every document of the project streamed from the database, parsed and
- * checked, its rows COPYed into line_items, the old rows replaced and the checkpoint moved, all
- * in one transaction: a bad row anywhere leaves the previous line items as they were.
+ * EXTRACT's work, in a worker thread: every document of the project streamed (from the
+ * database), parsed and checked, its rows COPYed into line_items, the old rows replaced and the
+ * checkpoint moved, all in one transaction: a bad row anywhere leaves the previous line items
+ * as they were.
  */
 import { copyValue } from '../../../database/sql.js';
 import { DocumentFormatError, readLineItems } from '../../cma/csv-reader.js';
