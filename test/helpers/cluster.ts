@@ -72,6 +72,7 @@ export function createCluster(shared: { databaseUrl: string; redisUrl: string; e
   async function start(role: Role, env: Record<string, string> = {}): Promise<Member> {
     const dataDir = mkdtempSync(path.join(tmpdir(), `cma-${role}-`));
     dirs.push(dataDir);
+    // Generous: on a loaded 2-core machine a tsx start can take tens of seconds.
     const child = await spawnServer({
       ROLE: role,
       DATABASE_URL: shared.databaseUrl,
@@ -80,7 +81,7 @@ export function createCluster(shared: { databaseUrl: string; redisUrl: string; e
       DATA_DIR: dataDir,
       ...shared.env,
       ...env,
-    });
+    }, 120_000);
     const member: Member = Object.assign(child, { role, dataDir, pid: child.process.pid! });
     members.add(member);
     void child.exited.then(() => members.delete(member));

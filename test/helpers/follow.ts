@@ -17,6 +17,7 @@ export function follow(pickApi: () => { wsUrl: string }, token: string, projectI
   let waiters: { predicate: (e: Event) => boolean; resolve: (e: Event) => void }[] = [];
   let reconnects = 0;
   let client: Client | null = null;
+  let closed = false;
   const final = new Promise<Event[]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no final status for ${projectId} within ${timeoutMs} ms; last: ${JSON.stringify(events.slice(-3))}`)), timeoutMs);
     let finished = false;
@@ -26,7 +27,7 @@ export function follow(pickApi: () => { wsUrl: string }, token: string, projectI
       client = current;
       const again = () => {
         void current.dispose();
-        if (finished) return;
+        if (finished || closed) return;
         reconnects += 1;
         if (reconnects > 50) return reject(new Error(`gave up after ${reconnects} reconnects`));
         subscribe();
@@ -53,6 +54,9 @@ export function follow(pickApi: () => { wsUrl: string }, token: string, projectI
     };
     subscribe();
   });
+  // Awaited by the test; a follower the test abandons (it failed earlier) must not be reported
+  // as an unhandled rejection of its own.
+  final.catch(() => undefined);
   return {
     events,
     final,
@@ -65,6 +69,10 @@ export function follow(pickApi: () => { wsUrl: string }, token: string, projectI
     get reconnects() {
       return reconnects;
     },
-    close: () => client?.dispose(),
+    /** Stops following: no more reconnects. */
+    close: () => {
+      closed = true;
+      return client?.dispose();
+    },
   };
 }
