@@ -17,7 +17,8 @@ import { createCmaStages } from './services/pipeline/stages/index.js';
 import { createProcessingService } from './services/pipeline/processing.js';
 import { createPipelineRunner, type PipelineRunner, type RunnerOptions } from './services/pipeline/runner.js';
 import type { Stage } from './services/pipeline/stage.js';
-import { createAppPubSub, createRedisPubSub, type AppPubSub } from './services/pubsub.js';
+import { createAppPubSub, type AppPubSub } from './services/pubsub.js';
+import { createRedisPubSub } from './services/redis-pubsub.js';
 import { createRateLimits } from './services/rate-limits.js';
 import { createReviewService } from './services/review.js';
 import { createStatusHub } from './services/status-stream.js';
@@ -53,7 +54,7 @@ export interface App {
 export function buildApp(deps: AppDeps): App {
   const { config, orm, logger } = deps;
   const sql = createSql(orm);
-  const redis = !deps.pubsub && config.redisUrl ? createRedisPubSub(config.redisUrl) : null;
+  const redis = !deps.pubsub && config.redisUrl ? createRedisPubSub(config.redisUrl, { logger, keyPrefix: config.redisKeyPrefix }) : null;
   const pubsub = deps.pubsub ?? redis?.pubsub ?? createAppPubSub();
   const stages =
     deps.stages ??
@@ -72,16 +73,20 @@ export function buildApp(deps: AppDeps): App {
     concurrency: config.pipelineConcurrency,
     cpuStageConcurrency: config.cpuStageConcurrency,
     leaseSeconds: config.leaseSeconds,
+    firmMaxActiveRuns: config.firmMaxActiveRuns,
     stageTimeoutSeconds: config.stageTimeoutSeconds,
     ...deps.runner,
   });
   const documents = createDocumentStore({ dataDir: config.dataDir, maxUploadBytes: config.maxUploadBytes, logger });
+  const statusHub = createStatusHub(pubsub);
+  // Events published while this process was cut off from Redis never reach it: read them back.
+  redis?.onReconnect(() => statusHub.resync());
   const services: Services = {
     config,
     logger,
     sql,
     pubsub,
-    statusHub: createStatusHub(pubsub),
+    statusHub,
     auth: createAuthService({ secret: config.jwtSecret, expiresIn: config.jwtExpiresIn }),
     documents,
     processing: createProcessingService({ sql, runner, logger }),
