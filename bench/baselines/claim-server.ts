@@ -37,6 +37,7 @@ const server = createServer((req, res) => {
         restart: false,
         owner: BASELINE_OWNER,
         stages: STAGES,
+        message: 'Processing started',
         queuedMessage: 'Queued',
         // Its runs are never ended: no per-firm cap, so every claim is the one-statement start.
         firmMaxActiveRuns: 1_000_000,

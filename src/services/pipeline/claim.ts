@@ -42,8 +42,10 @@ const CLAIM_SQL = `with firm as (
    event as (
      insert into project_status_events (project_id, sequence, run_id, status, stage, progress, message)
      select claimed.id, claimed.last_sequence, run.id, claimed.status, null, 0,
-            case when run.status = 'RUNNING' then 'Processing started'
-                 else $6 || ' (place ' || (${NEW_RUN_PLACE_SQL}) || ' in the queue)' end
+            case when run.status = 'RUNNING' then $6
+                 else case when (select running_runs from firm) >= $7
+                           then 'Queued: this firm already runs ' || $7 || ' pipelines at once' else $8 end
+                      || ' (place ' || (${NEW_RUN_PLACE_SQL}) || ' in the queue)' end
      from claimed, run
      returning *)
    select ${jsonOf('claimed', PROJECT_COLUMNS)} as project, ${jsonOf('run', RUN_COLUMNS)} as run,
@@ -65,14 +67,16 @@ export async function claimAndCreateRun(
     restart: boolean;
     owner: string | null;
     stages: readonly PipelineStage[];
-    /** The queued event's message; its place in the queue is added. */
+    /** The first event's message if the run starts now (also what a queued start is asked with). */
+    message: string;
+    /** The queued event's message (unless the firm is at its cap); its place in the queue is added. */
     queuedMessage: string;
     firmMaxActiveRuns: number;
   },
 ): Promise<{ project: ProjectRow; run: RunRow; event: ProjectStatusEvent } | null> {
   const rows = await sql.query<{ project: Record<string, unknown>; run: Record<string, unknown>; event: Record<string, unknown> }>(
     CLAIM_SQL,
-    [args.projectId, args.firmId, args.restart, args.owner, args.stages, args.queuedMessage, args.firmMaxActiveRuns],
+    [args.projectId, args.firmId, args.restart, args.owner, args.stages, args.message, args.firmMaxActiveRuns, args.queuedMessage],
   );
   const row = rows[0];
   if (!row) return null;

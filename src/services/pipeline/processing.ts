@@ -5,6 +5,8 @@ import { claimAndCreateRun, diagnoseClaim } from './claim.js';
 import * as store from './run-store.js';
 import type { PipelineRunner } from './runner.js';
 
+const QUEUED = 'Queued: waiting for a free pipeline slot';
+
 export interface StartResult {
   message: string;
   project: store.ProjectRow;
@@ -29,7 +31,8 @@ export function createProcessingService({ sql, runner, logger }: { sql: Sql; run
           restart,
           owner: slot ? runner.instanceId : null,
           stages: runner.stageNames,
-          queuedMessage: 'Queued: waiting for a free pipeline slot',
+          message: slot ? 'Processing started' : QUEUED,
+          queuedMessage: QUEUED,
           firmMaxActiveRuns: runner.firmMaxActiveRuns,
         });
       } catch (err) {
