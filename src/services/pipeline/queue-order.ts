@@ -71,3 +71,26 @@ export async function queuePositions(sql: Sql, runIds: readonly string[]): Promi
   );
   return new Map(rows.map((r) => [r.id, r.position]));
 }
+
+/**
+ * `queuePositions` for one request: asks made in the same turn of the event loop (a list of
+ * projects, each with its latest run) share one query.
+ */
+export function createQueuePositionLoader(sql: Sql): (runId: string) => Promise<number | null> {
+  let batch: { ids: Set<string>; result: Promise<Map<string, number>> } | null = null;
+  return (runId) => {
+    if (!batch) {
+      const ids = new Set<string>();
+      const current = {
+        ids,
+        result: new Promise<void>((resolve) => queueMicrotask(resolve)).then(() => {
+          if (batch === current) batch = null;
+          return queuePositions(sql, [...ids]);
+        }),
+      };
+      batch = current;
+    }
+    batch.ids.add(runId);
+    return batch.result.then((positions) => positions.get(runId) ?? null);
+  };
+}
