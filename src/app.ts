@@ -19,7 +19,7 @@ import { createPipelineRunner, type PipelineRunner, type RunnerOptions } from '.
 import type { Stage } from './services/pipeline/stage.js';
 import { createAppPubSub, type AppPubSub } from './services/pubsub.js';
 import { createRedisPubSub } from './services/redis-pubsub.js';
-import { createRateLimits } from './services/rate-limits.js';
+import { createSharedLimits } from './services/shared-limits.js';
 import { createReviewService } from './services/review.js';
 import { createStatusHub } from './services/status-stream.js';
 import { graphqlLimits } from './plugins/graphql-limits.js';
@@ -78,6 +78,7 @@ export function buildApp(deps: AppDeps): App {
     ...deps.runner,
   });
   const documents = createDocumentStore({ dataDir: config.dataDir, maxUploadBytes: config.maxUploadBytes, logger });
+  const limits = createSharedLimits(config, logger);
   const statusHub = createStatusHub(pubsub);
   // Events published while this process was cut off from Redis never reach it: read them back.
   redis?.onReconnect(() => statusHub.resync());
@@ -91,7 +92,7 @@ export function buildApp(deps: AppDeps): App {
     documents,
     processing: createProcessingService({ sql, runner, logger }),
     review: createReviewService({ sql }),
-    rateLimits: createRateLimits(config.rateLimits),
+    rateLimits: limits.rateLimits,
     fork: () => orm.em.fork(),
   };
 
@@ -146,7 +147,7 @@ export function buildApp(deps: AppDeps): App {
     socket.once('close', () => sockets.delete(socket));
   });
   const wss = new WebSocketServer({ server, path: '/graphql' });
-  const ws = attachGraphqlWs({ wss, yoga, services, limits: config.ws });
+  const ws = attachGraphqlWs({ wss, yoga, services, limits: config.ws, connections: limits.connections });
 
   let stopping: Promise<void> | null = null;
   return {
@@ -172,6 +173,7 @@ export function buildApp(deps: AppDeps): App {
         await withTimeout(ws.dispose(), 3000).catch(() => wss.clients.forEach((client) => client.terminate()));
         for (const socket of sockets) socket.destroy();
         await redis?.close();
+        await limits.close();
         await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
       })();
       return stopping;
