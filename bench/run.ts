@@ -4,7 +4,7 @@
  *
  * Options:
  *   --quick            small counts for every scenario
- *   --only a,b         only these scenarios (start, first-event, fan-out, memory, busy, pipeline);
+ *   --only a,b         only these scenarios (start, first-event, fan-out, memory, busy, pipeline, scale);
  *                      tiny counts unless --quick or --full is given too
  *   --full             full counts even with --only
  *   --profile          write a CPU profile of the server for each measured window (bench/.out)
@@ -35,6 +35,7 @@ import { fanOutScenario } from './scenarios/fan-out.js';
 import { firstEventScenario } from './scenarios/first-event.js';
 import { memoryScenario } from './scenarios/memory.js';
 import { pipelineScenario } from './scenarios/pipeline.js';
+import { scaleScenario } from './scenarios/scale.js';
 import { startScenario } from './scenarios/start.js';
 
 const RUNNERS: Record<ScenarioName, Scenario> = {
@@ -44,6 +45,7 @@ const RUNNERS: Record<ScenarioName, Scenario> = {
   memory: memoryScenario,
   busy: busyScenario,
   pipeline: pipelineScenario,
+  scale: scaleScenario,
 };
 
 const { values } = parseArgs({
