@@ -49,7 +49,7 @@ export const scaleScenario: Scenario = async (ctx) => {
         mode: 'server', httpBase: baseOf(a.url), wsUrl, token: account.token, firmId: account.firmId, projectIds, warmup: c.warmup,
       }, 600_000);
       if (r.errors > 0) ctx.log(`  ! ${label}: ${r.errors} errors, first: ${r.firstError}`);
-      await settle(ctx);
+      await settle(ctx, a);
       return r;
     };
     ctx.log(`  first event: ${c.count} starts after ${c.warmup} warm-up, subscriber on the same process, then on the other`);

@@ -31,7 +31,9 @@ const REDIS_KEY_PREFIX = `cma-test-${randomBytes(6).toString('hex')}:`;
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     env: 'test',
+    role: 'all',
     databaseUrl: undefined,
+    databasePoolSize: 10,
     jwtSecret: JWT_SECRET,
     jwtExpiresIn: '1h',
     host: '127.0.0.1',
