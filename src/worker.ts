@@ -8,7 +8,8 @@ import { findRoute, requestUrl, sendJson, type HttpRoute } from './http/routes.j
 import type { Logger } from './services/logger.js';
 import { createCmaStages } from './services/pipeline/stages/index.js';
 import { createPipelineRunner, type PipelineRunner } from './services/pipeline/runner.js';
-import { createAppPubSub, createRedisPubSub } from './services/pubsub.js';
+import { createAppPubSub } from './services/pubsub.js';
+import { createRedisPubSub } from './services/redis-pubsub.js';
 
 export interface WorkerDeps {
   config: Config;
@@ -32,7 +33,7 @@ export interface WorkerApp {
  */
 export function buildWorker({ config, orm, logger }: WorkerDeps): WorkerApp {
   const sql = createSql(orm);
-  const redis = config.redisUrl ? createRedisPubSub(config.redisUrl) : null;
+  const redis = config.redisUrl ? createRedisPubSub(config.redisUrl, { logger, keyPrefix: config.redisKeyPrefix }) : null;
   if (!redis) logger.warn('REDIS_URL is not set: status events of the runs this worker executes reach no API process, only the database');
   const runner = createPipelineRunner({
     orm,
@@ -43,6 +44,7 @@ export function buildWorker({ config, orm, logger }: WorkerDeps): WorkerApp {
     concurrency: config.pipelineConcurrency,
     cpuStageConcurrency: config.cpuStageConcurrency,
     leaseSeconds: config.leaseSeconds,
+    firmMaxActiveRuns: config.firmMaxActiveRuns,
     stageTimeoutSeconds: config.stageTimeoutSeconds,
   });
 

@@ -3,6 +3,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Context, Services } from './context.js';
+import { createLocalConnectionCounter, type ConnectionCounter } from './services/connection-counter.js';
 import { AppError } from './services/errors.js';
 
 /** graphql-ws close code for a refused or expired token. */
@@ -20,29 +21,40 @@ export function attachGraphqlWs({
   yoga,
   services,
   limits,
+  connections,
 }: {
   wss: WebSocketServer;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   yoga: YogaServerInstance<any, Context>;
   services: Services;
   limits: { maxConnectionsPerIp: number; maxSubscriptionsPerConnection: number; maxBufferedBytes: number };
+  /** Where connections per address are counted; this process's memory by default. */
+  connections?: ConnectionCounter;
 }) {
   const log = services.logger.child({ component: 'graphql-ws' });
   const expiryTimers = new WeakMap<object, NodeJS.Timeout>();
-  // Connections per client address: one more than the limit is closed at once (1008).
-  const perAddress = new Map<string, number>();
+  // Connections per client address (across processes when counted in Redis): one more than
+  // the limit is closed at once (1008). A socket that closes before it was counted is released
+  // as soon as the count arrives.
+  // graphql-ws's onConnect waits for the count, so a connection over the limit is never acked.
+  const counter = connections ?? createLocalConnectionCounter();
+  const overLimit = new WeakMap<WebSocket, Promise<boolean>>();
   wss.on('connection', (socket, request) => {
     const address = request.socket.remoteAddress ?? 'unknown';
-    const count = (perAddress.get(address) ?? 0) + 1;
-    perAddress.set(address, count);
+    let closed = false;
+    let release: (() => void) | null = null;
     socket.once('close', () => {
-      const left = (perAddress.get(address) ?? 1) - 1;
-      if (left <= 0) perAddress.delete(address);
-      else perAddress.set(address, left);
+      closed = true;
+      release?.();
     });
-    if (count > limits.maxConnectionsPerIp) {
+    const over = counter.open(address).then(({ count, release: done }) => {
+      if (closed) return void done(), false;
+      release = done;
+      if (count <= limits.maxConnectionsPerIp) return false;
       socket.close(CLOSE_POLICY_VIOLATION, `Too many connections from this address (max ${limits.maxConnectionsPerIp})`);
-    }
+      return true;
+    });
+    overLimit.set(socket, over);
   });
   const disposable = useServer(
     {
@@ -53,6 +65,8 @@ export function attachGraphqlWs({
       // iterator per subscription. (Direct frames carry error-free results only.)
       onNext: (_ctx, _id, _payload, _args, result) => stripHttp(result),
       onConnect: async (ctx) => {
+        // Closed with 1008 already; returning false makes graphql-ws close it too (a no-op now).
+        if (await overLimit.get(ctx.extra.socket)) return false;
         // Later only the client's address is read: the upgrade request itself (headers, ~1 KB)
         // need not live as long as the connection.
         const remoteAddress = ctx.extra.request.socket.remoteAddress;

@@ -38,6 +38,9 @@ const server = createServer((req, res) => {
         owner: BASELINE_OWNER,
         stages: STAGES,
         message: 'Processing started',
+        queuedMessage: 'Queued',
+        // Its runs are never ended: no per-firm cap, so every claim is the one-statement start.
+        firmMaxActiveRuns: 1_000_000,
       });
       if (!claimed) {
         res.writeHead(409, { 'content-type': 'application/json' }).end('{"error":"CONFLICT"}');

@@ -40,7 +40,7 @@ let serverCount = 0;
  * scenario gets its own so nothing one leaves behind (a queue backlog, a grown heap) colours
  * the next.
  */
-export async function freshServer(ctx: BenchContext, label: string): Promise<BenchServer> {
+export async function freshServer(ctx: BenchContext, label: string, env: Record<string, string> = {}): Promise<BenchServer> {
   serverCount += 1;
   const server = await startServer({
     databaseUrl: ctx.databaseUrl,
@@ -49,7 +49,8 @@ export async function freshServer(ctx: BenchContext, label: string): Promise<Ben
     logLevel: ctx.logLevel,
     // One firm starts thousands of pipelines a second here; the limiter still runs on every
     // start (its cost is measured), it just never refuses. Every other limit keeps its default.
-    env: { RATE_LIMIT_STARTS_PER_FIRM: '1000000', ...ctx.serverEnv },
+    // Likewise the per-firm cap on running runs (default 2): one firm stands for many here.
+    env: { RATE_LIMIT_STARTS_PER_FIRM: '1000000', FIRM_MAX_ACTIVE_RUNS: '10000', ...env, ...ctx.serverEnv },
   });
   ctx.log(`  server ${serverCount} (${label}) at ${server.url}, log ${path.relative(process.cwd(), server.logFile)}`);
   return server;

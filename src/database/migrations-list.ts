@@ -2,6 +2,7 @@ import { Migration20261128000000_initial } from '../../migrations/Migration20261
 import { Migration20261128010000_line_item_updates } from '../../migrations/Migration20261128010000_line_item_updates.js';
 import { Migration20261203100000_document_chunks } from '../../migrations/Migration20261203100000_document_chunks.js';
 import { Migration20261203100100_pipeline_workers } from '../../migrations/Migration20261203100100_pipeline_workers.js';
+import { Migration20261203101000_fair_queue_and_stored_sequence } from '../../migrations/Migration20261203101000_fair_queue_and_stored_sequence.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from the folder) because vitest
@@ -12,4 +13,5 @@ export const migrationsList = [
   { name: 'Migration20261128010000_line_item_updates', class: Migration20261128010000_line_item_updates },
   { name: 'Migration20261203100000_document_chunks', class: Migration20261203100000_document_chunks },
   { name: 'Migration20261203100100_pipeline_workers', class: Migration20261203100100_pipeline_workers },
+  { name: 'Migration20261203101000_fair_queue_and_stored_sequence', class: Migration20261203101000_fair_queue_and_stored_sequence },
 ];

@@ -1,5 +1,6 @@
 import type { StageRun } from '../entities/index.js';
 import { requireViewer } from '../context.js';
+import { createQueuePositionLoader } from '../services/pipeline/queue-order.js';
 import type { RunRow } from '../services/pipeline/run-store.js';
 import { projects } from '../services/projects.js';
 import { builder } from './builder.js';
@@ -29,8 +30,21 @@ export const PipelineRunRef = builder.objectRef<RunRow>('PipelineRun').implement
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
     errorMessage: t.exposeString('errorMessage', { nullable: true }),
     restart: t.exposeBoolean('restart', { description: 'Started with restart: true (checkpoints ignored)' }),
+    queuePosition: t.int({
+      nullable: true,
+      description: 'While QUEUED: the place in the fair queue (1 = next to start); null otherwise',
+      resolve: (run, _a, ctx) => {
+        if (run.status !== 'QUEUED') return null;
+        let load = positionLoaders.get(ctx);
+        if (!load) positionLoaders.set(ctx, (load = createQueuePositionLoader(ctx.services.sql)));
+        return load(run.id);
+      },
+    }),
   }),
 });
+
+/** One loader per request, so a list of projects reads the queue once. */
+const positionLoaders = new WeakMap<object, (runId: string) => Promise<number | null>>();
 
 const StartProcessingPayloadRef = builder
   .objectRef<{ message: string; project: import('../services/pipeline/run-store.js').ProjectRow; run: RunRow }>('StartProcessingPayload')

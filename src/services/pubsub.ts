@@ -1,6 +1,4 @@
-import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub, type PubSubEventTarget } from 'graphql-yoga';
-import { Redis } from 'ioredis';
 import type { PipelineStage, ProjectStatus } from '../entities/index.js';
 
 /** A project's status as clients see it: one per stored change, and throttled progress ticks. */
@@ -15,6 +13,14 @@ export interface ProjectStatusEvent {
   message: string | null;
   errorMessage: string | null;
   at: Date;
+  /**
+   * Live events only (absent on events read back from the database): the sequence of the
+   * project's latest STORED event before this one. A subscriber whose last sequence is lower has
+   * missed a stored event and reads it back; a dropped progress tick is never such a gap.
+   */
+  storedBefore?: number;
+  /** Live events only: true for a stored status change, false for a progress tick. */
+  stored?: boolean;
 }
 
 /** Typed topics: `project:status` is keyed by project id. */
@@ -24,23 +30,7 @@ export type Topics = {
 
 export type AppPubSub = PubSub<Topics>;
 
-/** The event target decides the transport: in-memory by default, Redis for several processes. */
+/** The event target decides the transport: in-memory by default, Redis for several processes (redis-pubsub.ts). */
 export function createAppPubSub(eventTarget?: PubSubEventTarget<Topics>): AppPubSub {
   return createPubSub<Topics>(eventTarget ? { eventTarget } : undefined);
-}
-
-/**
- * Pubsub over Redis, for several server processes: a run executing in one process reaches
- * subscribers connected to any other. Returns the pubsub and a `close` for shutdown.
- */
-export function createRedisPubSub(url: string): { pubsub: AppPubSub; close(): Promise<void> } {
-  const publishClient = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
-  const subscribeClient = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
-  const eventTarget = createRedisEventTarget<never>({ publishClient, subscribeClient }) as unknown as PubSubEventTarget<Topics>;
-  return {
-    pubsub: createAppPubSub(eventTarget),
-    async close() {
-      await Promise.all([publishClient.quit(), subscribeClient.quit()]).catch(() => undefined);
-    },
-  };
 }

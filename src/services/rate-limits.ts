@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
 import { AppError } from './errors.js';
 
 export interface RateLimitOptions {
@@ -9,15 +10,29 @@ export interface RateLimitOptions {
 
 /**
  * Attempts per minute: logins per email and per client address (password guessing), pipeline
- * starts per firm. Counters live in this process's memory: with several processes behind a
- * balancer each allows the limit (documented in the README).
+ * starts per firm. With `redis`, counted in Redis, so the limits hold in total across every
+ * process; while Redis is unreachable each limiter falls back to counting in this process's
+ * memory (its insurance limiter), never refusing every request. Without `redis`, per process.
  */
-export function createRateLimits(opts: RateLimitOptions) {
-  const loginByEmail = new RateLimiterMemory({ keyPrefix: 'login-email', points: opts.loginPerEmail, duration: 60 });
-  const loginByIp = new RateLimiterMemory({ keyPrefix: 'login-ip', points: opts.loginPerIp, duration: 60 });
-  const startsByFirm = new RateLimiterMemory({ keyPrefix: 'starts', points: opts.startsPerFirm, duration: 60 });
+export function createRateLimits(opts: RateLimitOptions, redis?: { client: Redis; keyPrefix: string }) {
+  const limiter = (keyPrefix: string, points: number): RateLimiterAbstract => {
+    const memory = new RateLimiterMemory({ keyPrefix, points, duration: 60 });
+    if (!redis) return memory;
+    return new RateLimiterRedis({
+      storeClient: redis.client,
+      keyPrefix: `${redis.keyPrefix}${keyPrefix}`,
+      points,
+      duration: 60,
+      // Not connected: straight to the insurance limiter, not a wait for a reconnection.
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: memory,
+    });
+  };
+  const loginByEmail = limiter('login-email', opts.loginPerEmail);
+  const loginByIp = limiter('login-ip', opts.loginPerIp);
+  const startsByFirm = limiter('starts', opts.startsPerFirm);
 
-  async function take(limiter: RateLimiterMemory, key: string, what: string): Promise<void> {
+  async function take(limiter: RateLimiterAbstract, key: string, what: string): Promise<void> {
     try {
       await limiter.consume(key);
     } catch (res) {
@@ -34,7 +49,7 @@ export function createRateLimits(opts: RateLimitOptions) {
     },
     /** A successful login forgets the email's failed attempts. */
     async loginSucceeded(email: string): Promise<void> {
-      await loginByEmail.delete(email.trim().toLowerCase());
+      await loginByEmail.delete(email.trim().toLowerCase()).catch(() => undefined);
     },
     start: (firmId: string) => take(startsByFirm, firmId, 'processing starts for this firm'),
   };

@@ -1,59 +1,10 @@
 import type { Sql } from '../database/sql.js';
 import { AppError } from './errors.js';
-import type { AppPubSub, ProjectStatusEvent } from './pubsub.js';
+import type { ProjectStatusEvent } from './pubsub.js';
 import { EVENT_COLUMNS } from './pipeline/run-store.js';
+import type { Sink, StatusHub } from './status-hub.js';
 
-/** Receives a project's events from the hub, in publish order. */
-export interface Sink {
-  receive(event: ProjectStatusEvent): void;
-}
-
-/**
- * One pubsub listener per project, however many subscribers it has: subscribers attach a
- * sink, and the hub hands each event (the same object) to every sink of its project. Saves a
- * listener and an async iterator per subscriber, and lets execution results be shared.
- */
-export function createStatusHub(pubsub: AppPubSub) {
-  const projects = new Map<string, { sinks: Set<Sink>; stop: () => void }>();
-
-  function listen(projectId: string, sinks: Set<Sink>): () => void {
-    const iterator = pubsub.subscribe('project:status', projectId)[Symbol.asyncIterator]();
-    // The first next() registers the listener synchronously: attach() returns subscribed.
-    let pending = iterator.next();
-    void (async () => {
-      while (true) {
-        const result = await pending;
-        if (result.done) return;
-        pending = iterator.next();
-        for (const sink of sinks) sink.receive(result.value);
-      }
-    })();
-    return () => void iterator.return?.();
-  }
-
-  return {
-    /** Starts delivering `projectId`'s events to `sink` now. */
-    attach(projectId: string, sink: Sink): void {
-      let entry = projects.get(projectId);
-      if (!entry) {
-        const sinks = new Set<Sink>();
-        entry = { sinks, stop: listen(projectId, sinks) };
-        projects.set(projectId, entry);
-      }
-      entry.sinks.add(sink);
-    },
-    /** Stops delivering to `sink`; the project's listener goes with its last sink. */
-    detach(projectId: string, sink: Sink): void {
-      const entry = projects.get(projectId);
-      if (!entry?.sinks.delete(sink) || entry.sinks.size > 0) return;
-      projects.delete(projectId);
-      entry.stop();
-    },
-    /** Projects with at least one subscriber (for tests and metrics). */
-    size: () => projects.size,
-  };
-}
-export type StatusHub = ReturnType<typeof createStatusHub>;
+export { createStatusHub, type Sink, type StatusHub } from './status-hub.js';
 
 /** Takes events instead of the iterator, once the iterator has handed out everything before. */
 export interface LiveReceiver<T> {
@@ -85,6 +36,15 @@ export type StatusStream = AsyncIterableIterator<ProjectStatusEvent> & LiveDeliv
  * has been taken (and, for graphql-ws, sent); an event it declines resolves that `next()`, and
  * it takes events again only after the queue has drained. `return()` ends a pending `next()`
  * at once and detaches from the hub.
+ *
+ * No stored event is lost, whatever the live feed drops (Redis pubsub is at-most-once). The
+ * invariant: every stored event with a sequence up to `last` has been sent (or was already
+ * part of the state sent first). A live event carries `storedBefore`, the latest stored
+ * sequence before it; when that is above `last`, a stored event never arrived, and the stream
+ * reads the missing ones back (`fill`) before it sends anything newer. A progress tick past
+ * such a gap is dropped (ticks may be) and asks for a fill only for a gap no fill was asked for
+ * yet, so lost ticks, or ticks behind a gap already being filled, never cost a query each. After
+ * Redis reconnects, the hub asks every stream to read back what it may have missed (`resync`).
  */
 export function projectStatusStream(args: {
   sql: Sql;
@@ -106,8 +66,12 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  */
 class ProjectStatusStream implements StatusStream, Sink {
   private last: number;
-  /** Live events that arrive while the backlog is read; null once it has been. */
+  /** Live events that arrive while the backlog (or a fill) is read; null otherwise. */
   private early: ProjectStatusEvent[] | null = [];
+  /** The highest `storedBefore` a fill has been asked for: a gap is filled once. */
+  private filledFor = -1;
+  /** A resync asked for while a read was in flight: read again once it is done. */
+  private resyncWanted = false;
   private queue: ProjectStatusEvent[] = [];
   private receiver: LiveReceiver<ProjectStatusEvent> | null = null;
   private live = false;
@@ -117,7 +81,7 @@ class ProjectStatusStream implements StatusStream, Sink {
   private expiry: NodeJS.Timeout | undefined;
 
   constructor(
-    sql: Sql,
+    private readonly sql: Sql,
     private readonly hub: StatusHub,
     private readonly projectId: string,
     afterSequence: number | null,
@@ -129,7 +93,7 @@ class ProjectStatusStream implements StatusStream, Sink {
       const ms = Math.min(Math.max(0, expiresAt * 1000 - Date.now()), 2 ** 31 - 1);
       this.expiry = setTimeout(() => this.fail(new AppError('UNAUTHENTICATED', 'token has expired')), ms);
     }
-    void this.load(sql, afterSequence);
+    void this.load(afterSequence);
   }
 
   [Symbol.asyncIterator]() {
@@ -159,18 +123,25 @@ class ProjectStatusStream implements StatusStream, Sink {
     this.receiver = receiver;
   }
 
-  /** From the hub. */
+  /** A live event, from the hub. */
   receive(event: ProjectStatusEvent): void {
     if (this.early) this.early.push(event);
-    else this.accept(event);
+    else this.offer(event);
   }
 
-  private async load(sql: Sql, afterSequence: number | null): Promise<void> {
+  /** From the hub, after Redis reconnected: read back what the live feed may have lost. */
+  resync(): void {
+    if (this.stopped) return;
+    if (this.early) this.resyncWanted = true;
+    else this.fill([]);
+  }
+
+  private async load(afterSequence: number | null): Promise<void> {
     try {
       const backlog =
         afterSequence == null
-          ? await currentState(sql, this.projectId)
-          : await sql.query<ProjectStatusEvent>(
+          ? await currentState(this.sql, this.projectId)
+          : await this.sql.query<ProjectStatusEvent>(
               `select ${EVENT_COLUMNS} from project_status_events where project_id = $1 and sequence > $2 order by sequence`,
               [this.projectId, afterSequence],
             );
@@ -178,9 +149,50 @@ class ProjectStatusStream implements StatusStream, Sink {
     } catch (err) {
       this.fail(err);
     }
+    this.flushEarly();
+  }
+
+  /** A live event: sent, unless a stored event before it is missing (then read back first). */
+  private offer(event: ProjectStatusEvent): void {
+    if (this.stopped || event.sequence <= this.last) return;
+    const before = event.storedBefore;
+    if (before !== undefined && before > this.last) {
+      if (before > this.filledFor) {
+        this.filledFor = before;
+        this.fill(event.stored === false ? [] : [event]);
+        return;
+      }
+      // Asked for already and not in the database: a tick waits for the next stored event; a
+      // stored event goes out rather than hold the stream for ever.
+      if (event.stored === false) return;
+    }
+    this.accept(event);
+  }
+
+  /** Reads the stored events after `last`, holding live ones (`held` first) until it is done. */
+  private fill(held: ProjectStatusEvent[]): void {
+    this.early = held;
+    this.hub.fill(this.sql, this.projectId, this.last).then(
+      (events) => {
+        for (const event of events) this.accept(event);
+        this.flushEarly();
+      },
+      (err: unknown) => this.fail(err),
+    );
+  }
+
+  private flushEarly(): void {
     const early = this.early ?? [];
     this.early = null;
-    for (const event of early) this.accept(event);
+    for (let i = 0; i < early.length; i++) {
+      this.offer(early[i]!);
+      // The event opened a gap: the rest wait behind the fill it started.
+      if (this.early) return void (this.early as ProjectStatusEvent[]).push(...early.slice(i + 1));
+    }
+    if (this.resyncWanted) {
+      this.resyncWanted = false;
+      this.resync();
+    }
   }
 
   private accept(event: ProjectStatusEvent): void {

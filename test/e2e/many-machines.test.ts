@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeClients, collect, createProject, gqlOk, signUp, upload, wsClient } from '../helpers/client.js';
 import { createCluster, startPrivateRedis, type Cluster, type Member, type PrivateRedis } from '../helpers/cluster.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { waitFor } from '../helpers/deferred.js';
 import { START, STATUS, type StatusEvent } from '../helpers/operations.js';
 import { trialBalanceCsv } from '../helpers/trial-balance.js';
 
@@ -28,8 +29,11 @@ afterAll(async () => {
 });
 
 /** Whether `member` logged the end (COMPLETED) of the project's run: it ran its last stage. */
+// The log line comes through the worker's stdout, the final event through Redis and another
+// process: either may reach the test first, so the line is waited for (bounded).
 const endedHere = (member: Member, projectId: string) =>
-  member.logs.some((l) => l.msg === 'run ended' && l.projectId === projectId && l.status === 'COMPLETED');
+  waitFor(async () => member.logs.some((l) => l.msg === 'run ended' && l.projectId === projectId && l.status === 'COMPLETED'), `'run ended' logged by ${member.url}`, 10_000)
+    .then(() => true, () => false);
 
 const dataRows = (csv: string) => csv.trim().split('\n').length - 1;
 
@@ -70,7 +74,7 @@ describe('API and worker processes on one PostgreSQL and one Redis', () => {
     const started = await gqlOk(front.url, START, { id: projectId }, token);
     expect(started.startProcessing.project.status).toBe('QUEUED');
     const queued = await sub.next((e) => e.projectStatus.status === 'QUEUED');
-    expect(queued.projectStatus.message).toBe('Queued: no worker is running yet; waiting for a worker to start');
+    expect(queued.projectStatus.message).toBe('Queued: no worker is running yet; waiting for a worker to start (place 1 in the queue)');
 
     workers = [await cluster.worker()];
     const final = await sub.next((e) => ['COMPLETED', 'ERROR'].includes(e.projectStatus.status), 60_000);
@@ -78,7 +82,7 @@ describe('API and worker processes on one PostgreSQL and one Redis', () => {
     const sequences = sub.events.map((e) => e.projectStatus.sequence);
     expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
     expect(new Set(sequences).size).toBe(sequences.length);
-    expect(endedHere(workers[0]!, projectId)).toBe(true);
+    expect(await endedHere(workers[0]!, projectId)).toBe(true);
     await expectOneCleanRun(projectId, dataRows(csv));
 
     // With a worker alive, a queued start no longer says there is none.
@@ -120,7 +124,7 @@ describe('API and worker processes on one PostgreSQL and one Redis', () => {
     const final = await sub.next((e) => ['COMPLETED', 'ERROR'].includes(e.projectStatus.status), 120_000);
     expect(final.projectStatus.status).toBe('COMPLETED');
     expect(resumed.projectStatus.runId).toBe(final.projectStatus.runId);
-    expect(endedHere(survivor, projectId)).toBe(true);
+    expect(await endedHere(survivor, projectId)).toBe(true);
     const { rows: [after] } = await db.query('select attempts from pipeline_runs where project_id = $1', [projectId]);
     expect(after.attempts).toBe(2);
     const sequences = sub.events.map((e) => e.projectStatus.sequence);

@@ -30,7 +30,7 @@ describe('slots and the queue', () => {
     const [a, b, c, d] = projects.map((p) => p.projectId) as [string, string, string, string];
     const watchC = collect<StatusEvent>(wsClient(server.wsUrl, projects[2]!.token), STATUS, { id: c });
     const watchD = collect<StatusEvent>(wsClient(server.wsUrl, projects[3]!.token), STATUS, { id: d });
-    expect((await watchC.next(() => true)).projectStatus).toMatchObject({ status: 'QUEUED', message: 'Queued: waiting for a free pipeline slot' });
+    expect((await watchC.next(() => true)).projectStatus).toMatchObject({ status: 'QUEUED', message: 'Queued: waiting for a free pipeline slot (place 1 in the queue)' });
 
     await gates.entered(a, 'EXTRACT');
     await gates.entered(b, 'EXTRACT');

@@ -24,6 +24,9 @@ export interface TestServer {
 // One secret per test file: servers sharing a database accept each other's tokens, as a
 // deployment's processes would.
 const JWT_SECRET = new TextEncoder().encode(randomBytes(32).toString('hex'));
+// Likewise one Redis key prefix per test file: its servers share channels and counters, and
+// never meet another file's on the machine's Redis.
+const REDIS_KEY_PREFIX = `cma-test-${randomBytes(6).toString('hex')}:`;
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
@@ -46,6 +49,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     reviewThreshold: 0.75,
     stageTimeoutSeconds: 600,
     redisUrl: undefined,
+    redisKeyPrefix: REDIS_KEY_PREFIX,
+    // Tests starting several runs of one firm expect them to run; the cap is tested on its own.
+    firmMaxActiveRuns: 1000,
     corsOrigins: ['*'],
     introspection: true,
     // Every test file signs up and logs in from 127.0.0.1 many times: limits are tested on their own.

@@ -34,6 +34,8 @@ export function createProcessingService({ sql, runner, logger }: { sql: Sql; run
           owner: slot ? runner.instanceId : null,
           stages: runner.stageNames,
           message: slot ? 'Processing started' : queuedMessage,
+          queuedMessage,
+          firmMaxActiveRuns: runner.firmMaxActiveRuns,
         });
       } catch (err) {
         // The unique index on active runs is the last line of defence against a double run.
@@ -53,10 +55,15 @@ export function createProcessingService({ sql, runner, logger }: { sql: Sql; run
         throw new AppError('CONFLICT', 'this project is already being processed');
       }
       runner.publish(claimed.event);
-      if (slot) runner.launch(claimed.run);
-      else void runner.drain();
-      logger.info({ projectId, runId: claimed.run.id, queued: !slot }, 'processing started');
-      return { message: slot ? 'Processing started' : 'Processing queued', project: claimed.project, run: claimed.run };
+      const started = claimed.run.status === 'RUNNING';
+      if (started) runner.launch(claimed.run);
+      else {
+        // Queued although a slot was free here: the firm is at its cap or fairer work waits.
+        if (slot) runner.releaseSlot();
+        void runner.drain();
+      }
+      logger.info({ projectId, runId: claimed.run.id, queued: !started }, 'processing started');
+      return { message: started ? 'Processing started' : 'Processing queued', project: claimed.project, run: claimed.run };
     },
 
     /** Stops a run at its next safe point; resolves with the project once it is cancelled here. */

@@ -63,6 +63,17 @@ export interface StageRow {
   progress: number;
 }
 
+/**
+ * What every statement that stores an event sets on the project row: the next sequence, and the
+ * stored-sequence pair live events carry (`storedBefore`). SET expressions read the row as it
+ * was, under its lock, so `previous_stored_sequence` is exactly the stored event before this one.
+ */
+export const STORED_EVENT_SETS = [
+  'last_sequence = last_sequence + 1',
+  'previous_stored_sequence = stored_sequence',
+  'stored_sequence = last_sequence + 1',
+];
+
 /** The project columns a transition may set; everything else stays as it is. */
 export interface ProjectPatch {
   status?: ProjectStatus;
@@ -111,12 +122,14 @@ export async function transition(
   const guardSql = guard ? `${guard(param)},` : '';
   const rows = await sql.query<ProjectStatusEvent>(
     `with ${guardSql} p as (
-       update cma_projects set ${[...sets, 'last_sequence = last_sequence + 1', 'updated_at = now()'].join(', ')}
+       update cma_projects set ${[...sets, ...STORED_EVENT_SETS, 'updated_at = now()'].join(', ')}
        where id = ${param(projectId)} ${guard ? 'and exists (select 1 from g)' : ''}
-       returning id, last_sequence, status, current_stage, progress, error_message)
-     insert into project_status_events (project_id, sequence, run_id, status, stage, progress, message, error_message)
-     select id, last_sequence, ${param(meta.runId)}::uuid, status, current_stage, progress, ${param(meta.message)}::text, error_message from p
-     returning ${EVENT_COLUMNS}`,
+       returning id, last_sequence, previous_stored_sequence, status, current_stage, progress, error_message),
+     e as (
+       insert into project_status_events (project_id, sequence, run_id, status, stage, progress, message, error_message)
+       select id, last_sequence, ${param(meta.runId)}::uuid, status, current_stage, progress, ${param(meta.message)}::text, error_message from p
+       returning *)
+     select ${EVENT_COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1e.$2')}, p.previous_stored_sequence as "storedBefore", true as stored from e, p`,
     params,
   );
   return rows[0] ?? null;
@@ -182,7 +195,8 @@ export async function tick(
      update cma_projects p set progress = $5, last_sequence = last_sequence + 1, updated_at = now()
      from s where p.id = $1 and p.is_processing
      returning p.id as "projectId", s.run_id as "runId", p.last_sequence as sequence, p.status,
-               p.current_stage as stage, p.progress, null::text as message, null::text as "errorMessage", now() as at`,
+               p.current_stage as stage, p.progress, null::text as message, null::text as "errorMessage", now() as at,
+               p.stored_sequence as "storedBefore", false as stored`,
     [args.projectId, args.runId, args.stage, args.stageProgress, args.progress],
   );
   return rows[0] ?? null;
@@ -203,21 +217,6 @@ export async function finishRun(
     [runId, owner, status, errorMessage],
   );
   return rows.length > 0;
-}
-
-/** Takes up to `limit` queued runs, oldest first, for `owner`. Safe across processes. */
-export async function takeQueued(sql: Sql, owner: string, limit: number): Promise<RunRow[]> {
-  return sql.query<RunRow>(
-    `with next as (
-       select id from pipeline_runs where status = 'QUEUED'
-       order by queued_at, id limit $2 for update skip locked)
-     update pipeline_runs r
-     set status = 'RUNNING', lease_owner = $1, heartbeat_at = now(), attempts = r.attempts + 1,
-         started_at = case when r.attempts = 0 then now() else r.started_at end
-     from next where r.id = next.id
-     returning ${RUN_COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1r.$2')}`,
-    [owner, limit],
-  );
 }
 
 /** Gives back a run just taken from the queue (no slot after all), undoing the attempt. */

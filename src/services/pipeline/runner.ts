@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import type { AppPubSub, ProjectStatusEvent } from '../pubsub.js';
 import { RunAborted } from './run-errors.js';
 import { createRunExecutor, type RunEnd } from './run-execution.js';
+import { takeQueued } from './queue-order.js';
 import * as store from './run-store.js';
 import { recoverExpiredRuns } from './recovery.js';
 import { announceWorker, anyWorkerAlive, sweepDeadWorkers, withdrawWorker } from './worker-presence.js';
@@ -30,6 +31,8 @@ export interface RunnerOptions {
   /** Of those, how many may be in a CPU-heavy stage body (`Stage.cpuBound`) at once. */
   cpuStageConcurrency: number;
   leaseSeconds: number;
+  /** Runs of one firm RUNNING at once across every process (the database enforces it). */
+  firmMaxActiveRuns?: number;
   /** How often to look for queued work started by other processes. */
   pollIntervalMs?: number;
   /** A run taken this many times without finishing is ended INTERRUPTED instead of resumed. */
@@ -59,6 +62,7 @@ interface ActiveRun {
 export function createPipelineRunner(opts: RunnerOptions) {
   const instanceId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const { sql, pubsub, stages } = opts;
+  const firmMaxActiveRuns = opts.firmMaxActiveRuns ?? 2;
   const logger = opts.logger.child({ component: 'runner', instanceId });
   const events = new EventEmitter<RunnerEvents>();
   const active = new Map<string, ActiveRun>();
@@ -128,7 +132,7 @@ export function createPipelineRunner(opts: RunnerOptions) {
   }
 
   /**
-   * Fills free slots from the database queue, oldest first. One drain at a time. Slots are not
+   * Fills free slots from the database queue, in the fair order (queue-order.ts). One drain at a time. Slots are not
    * reserved while the queue is read (a start arriving meanwhile gets its slot); a run taken
    * when no slot is left after all goes straight back to the queue, keeping its place.
    */
@@ -147,13 +151,15 @@ export function createPipelineRunner(opts: RunnerOptions) {
         // Cleared before the read, so a start queued while it is in flight sets it again.
         queueMayHaveWork = false;
         try {
-          runs = await store.takeQueued(sql, instanceId, free);
+          const taken = await takeQueued(sql, instanceId, free, firmMaxActiveRuns);
+          runs = taken.runs;
+          // Runs left behind (no slot, or their firm at its cap): a run ending here may free
+          // their turn, so the next freed slot looks again.
+          if (taken.more) queueMayHaveWork = true;
         } catch (err) {
           queueMayHaveWork = true;
           logger.warn({ err }, 'could not read the queue');
         }
-        // Taken as many as asked for: there may be more.
-        if (runs.length === free) queueMayHaveWork = true;
         for (const run of runs) {
           if (!reserveSlot()) {
             queueMayHaveWork = true;
@@ -204,6 +210,7 @@ export function createPipelineRunner(opts: RunnerOptions) {
     instanceId,
     events,
     stageNames: stages.map((s) => s.name),
+    firmMaxActiveRuns,
     reserveSlot,
     releaseSlot,
     launch,
