@@ -12,6 +12,7 @@ import { createMaskError, useApiErrorCodes } from './error-masking.js';
 import { getSchema } from './schema/index.js';
 import { createAuthService } from './services/auth.js';
 import { createDocumentStore } from './services/documents.js';
+import { createDownloadLinks } from './services/report/download-links.js';
 import type { Logger } from './services/logger.js';
 import { createCmaStages } from './services/pipeline/stages/index.js';
 import { createProcessingService } from './services/pipeline/processing.js';
@@ -84,6 +85,7 @@ export function buildApp(deps: AppDeps): App {
     statusHub: createStatusHub(pubsub),
     auth: createAuthService({ secret: config.jwtSecret, expiresIn: config.jwtExpiresIn }),
     documents,
+    downloadLinks: createDownloadLinks({ secret: config.jwtSecret }),
     processing: createProcessingService({ sql, runner, logger }),
     review: createReviewService({ sql }),
     rateLimits: createRateLimits(config.rateLimits),
