@@ -28,6 +28,7 @@ import { clientAddress, refuseOversizeJson, setSecurityHeaders } from './plugins
 import { attachGraphqlWs } from './ws.js';
 import { healthRoutes, withTimeout } from './http/health.js';
 import { findRoute, requestUrl, type HttpRoute } from './http/routes.js';
+import { reportDownloadRoute } from './http/report-download.js';
 
 export interface AppDeps {
   config: Config;
@@ -123,7 +124,7 @@ export function buildApp(deps: AppDeps): App {
   });
 
   // Plain HTTP beside /graphql, tried in order before GraphQL.
-  const routes: HttpRoute[] = [...healthRoutes(sql)];
+  const routes: HttpRoute[] = [...healthRoutes(sql), reportDownloadRoute(services)];
 
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
