@@ -21,7 +21,7 @@
  */
 
 import type { Statement } from './fields.js';
-import { GROUP_CODES, HEAD_TABLE, groupOf, isHeadCode, isHeadForStatement, type GroupCode, type HeadCode } from './heads.js';
+import { GROUP_CODES, HEAD_TABLE, groupOf, isHeadCode, isHeadForStatement, type GroupCode, type HeadCode, type HeadDefinition } from './heads.js';
 
 /** Which rule produced a classification, for the review screen and for debugging. */
 export type ClassificationRule = 'EXACT' | 'REMEMBERED' | 'PHRASE' | 'TIE' | 'WORD' | 'NONE';
@@ -42,7 +42,15 @@ export interface ClassifierOptions {
   readonly remembered?: ReadonlyMap<string, string>;
   /** Items below this confidence need review. PIPELINE.md's REVIEW_THRESHOLD, default 0.75. */
   readonly reviewThreshold?: number;
+  /**
+   * Another head table, for tests that compare with an earlier table (every head's `parent`
+   * must be one of the 24 groups). Default: the project's table.
+   */
+  readonly table?: readonly TableRow[];
 }
+
+/** What the classifier needs of a head-table row. */
+export type TableRow = Pick<HeadDefinition, 'statement' | 'phrases' | 'distinctive'> & { readonly code: HeadCode; readonly parent: GroupCode };
 
 /** A classifier bound to one firm's remembered labels. */
 export interface Classifier {
@@ -100,8 +108,8 @@ interface StatementIndex {
 
 const GROUP_ORDER: ReadonlyMap<GroupCode, number> = new Map(GROUP_CODES.map((code, i) => [code, i]));
 
-function buildIndex(statement: Statement): StatementIndex {
-  const heads = HEAD_TABLE.filter((head) => head.statement === statement);
+function buildIndex(statement: Statement, table: readonly TableRow[] = HEAD_TABLE): StatementIndex {
+  const heads = table.filter((head) => head.statement === statement);
   const phrases: Phrase[] = [];
   const exact = new Map<string, HeadCode>();
   const distinctive = new Map<string, HeadCode>();
@@ -144,6 +152,8 @@ const INDEXES: Readonly<Record<Statement, StatementIndex>> = {
  */
 export function createClassifier(options: ClassifierOptions = {}): Classifier {
   const threshold = options.reviewThreshold ?? 0.75;
+  const table = options.table;
+  const indexes = table ? { BALANCE_SHEET: buildIndex('BALANCE_SHEET', table), PROFIT_AND_LOSS: buildIndex('PROFIT_AND_LOSS', table) } : INDEXES;
   const remembered = new Map<string, HeadCode>();
   for (const [label, head] of options.remembered ?? []) {
     // A head that no longer exists in the table is ignored rather than trusted.
@@ -161,7 +171,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     classify(label, statement) {
       const words = normalizedWords(label);
       const normalized = words.join(' ');
-      const index = INDEXES[statement];
+      const index = indexes[statement];
 
       const confirmed = remembered.get(normalized);
       if (confirmed && isHeadForStatement(confirmed, statement)) return result(confirmed, CONFIDENCE.EXACT, 'REMEMBERED');
