@@ -4,7 +4,7 @@
  *
  * Options:
  *   --quick            small counts for every scenario
- *   --only a,b         only these scenarios (start, first-event, fan-out, memory, busy, pipeline);
+ *   --only a,b         only these scenarios (start, first-event, fan-out, memory, busy, pipeline, workbook);
  *                      tiny counts unless --quick or --full is given too
  *   --full             full counts even with --only
  *   --profile          write a CPU profile of the server for each measured window (bench/.out)
@@ -36,6 +36,7 @@ import { firstEventScenario } from './scenarios/first-event.js';
 import { memoryScenario } from './scenarios/memory.js';
 import { pipelineScenario } from './scenarios/pipeline.js';
 import { startScenario } from './scenarios/start.js';
+import { workbookScenario } from './scenarios/workbook.js';
 
 const RUNNERS: Record<ScenarioName, Scenario> = {
   start: startScenario,
@@ -44,6 +45,7 @@ const RUNNERS: Record<ScenarioName, Scenario> = {
   memory: memoryScenario,
   busy: busyScenario,
   pipeline: pipelineScenario,
+  workbook: workbookScenario,
 };
 
 const { values } = parseArgs({

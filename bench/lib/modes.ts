@@ -6,6 +6,7 @@ export interface Counts {
   memory: { subscribers: number; processes: number };
   busy: { rows: number; pipelines: number; idleMs: number; proberIntervalMs: number };
   pipeline: { rows: number; trials: number };
+  workbook: { years: number; runs: number };
 }
 
 export type Mode = 'full' | 'quick' | 'smoke';
@@ -17,6 +18,7 @@ const quick: Counts = {
   memory: { subscribers: 1000, processes: 2 },
   busy: { rows: 20_000, pipelines: 4, idleMs: 4000, proberIntervalMs: 20 },
   pipeline: { rows: 20_000, trials: 1 },
+  workbook: { years: 20, runs: 10 },
 };
 
 export const MODES: Record<Mode, Counts> = {
@@ -27,11 +29,12 @@ export const MODES: Record<Mode, Counts> = {
     memory: { subscribers: 10_000, processes: 4 },
     busy: { rows: 150_000, pipelines: 4, idleMs: 10_000, proberIntervalMs: 20 },
     pipeline: { rows: 150_000, trials: 3 },
+    workbook: { years: 20, runs: 50 },
   },
   quick,
   // CI's smoke run of the harness: scenario 1 with tiny counts.
   smoke: { ...quick, start: { serial: 50, serialWarmup: 10, concurrency: 50, durationMs: 1000, warmupMs: 300, slices: 1 } },
 };
 
-export const SCENARIOS = ['start', 'first-event', 'fan-out', 'memory', 'busy', 'pipeline'] as const;
+export const SCENARIOS = ['start', 'first-event', 'fan-out', 'memory', 'busy', 'pipeline', 'workbook'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
