@@ -1,5 +1,7 @@
 import { Migration20261128000000_initial } from '../../migrations/Migration20261128000000_initial.js';
 import { Migration20261128010000_line_item_updates } from '../../migrations/Migration20261128010000_line_item_updates.js';
+import { Migration20261203100000_document_chunks } from '../../migrations/Migration20261203100000_document_chunks.js';
+import { Migration20261203100100_pipeline_workers } from '../../migrations/Migration20261203100100_pipeline_workers.js';
 import { Migration20261203110000_cma_forms } from '../../migrations/Migration20261203110000_cma_forms.js';
 import { Migration20261203110100_finer_heads } from '../../migrations/Migration20261203110100_finer_heads.js';
 
@@ -10,6 +12,8 @@ import { Migration20261203110100_finer_heads } from '../../migrations/Migration2
 export const migrationsList = [
   { name: 'Migration20261128000000_initial', class: Migration20261128000000_initial },
   { name: 'Migration20261128010000_line_item_updates', class: Migration20261128010000_line_item_updates },
+  { name: 'Migration20261203100000_document_chunks', class: Migration20261203100000_document_chunks },
+  { name: 'Migration20261203100100_pipeline_workers', class: Migration20261203100100_pipeline_workers },
   { name: 'Migration20261203110000_cma_forms', class: Migration20261203110000_cma_forms },
   { name: 'Migration20261203110100_finer_heads', class: Migration20261203110100_finer_heads },
 ];
