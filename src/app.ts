@@ -12,6 +12,7 @@ import { createMaskError, useApiErrorCodes } from './error-masking.js';
 import { getSchema } from './schema/index.js';
 import { createAuthService } from './services/auth.js';
 import { createDocumentStore } from './services/documents.js';
+import { createDownloadLinks } from './services/report/download-links.js';
 import type { Logger } from './services/logger.js';
 import { createCmaStages } from './services/pipeline/stages/index.js';
 import { createProcessingService } from './services/pipeline/processing.js';
@@ -28,6 +29,7 @@ import { clientAddress, refuseOversizeJson, setSecurityHeaders } from './plugins
 import { attachGraphqlWs } from './ws.js';
 import { healthRoutes, withTimeout } from './http/health.js';
 import { findRoute, requestUrl, type HttpRoute } from './http/routes.js';
+import { reportDownloadRoute } from './http/report-download.js';
 
 export interface AppDeps {
   config: Config;
@@ -89,6 +91,7 @@ export function buildApp(deps: AppDeps): App {
     statusHub,
     auth: createAuthService({ secret: config.jwtSecret, expiresIn: config.jwtExpiresIn }),
     documents,
+    downloadLinks: createDownloadLinks({ secret: config.jwtSecret }),
     processing: createProcessingService({ sql, runner, logger }),
     review: createReviewService({ sql }),
     rateLimits: limits.rateLimits,
@@ -126,7 +129,7 @@ export function buildApp(deps: AppDeps): App {
   });
 
   // Plain HTTP beside /graphql, tried in order before GraphQL.
-  const routes: HttpRoute[] = [...healthRoutes(sql)];
+  const routes: HttpRoute[] = [...healthRoutes(sql), reportDownloadRoute(services)];
 
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {

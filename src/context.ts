@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { Sql } from './database/sql.js';
 import { bearerToken, type AuthService, type Viewer } from './services/auth.js';
 import type { DocumentStore } from './services/documents.js';
+import type { DownloadLinks } from './services/report/download-links.js';
 import { AppError } from './services/errors.js';
 import type { Logger } from './services/logger.js';
 import type { ProcessingService } from './services/pipeline/processing.js';
@@ -20,6 +21,8 @@ export interface Services {
   statusHub: StatusHub;
   auth: AuthService;
   documents: DocumentStore;
+  /** Signed, short-lived links to a project's workbook. */
+  downloadLinks: DownloadLinks;
   processing: ProcessingService;
   review: ReviewService;
   rateLimits: RateLimits;

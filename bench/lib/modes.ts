@@ -7,6 +7,7 @@ export interface Counts {
   busy: { rows: number; pipelines: number; idleMs: number; proberIntervalMs: number };
   pipeline: { rows: number; trials: number };
   scale: { count: number; warmup: number; outageProjects: number; outageMs: number };
+  workbook: { years: number; runs: number };
 }
 
 export type Mode = 'full' | 'quick' | 'smoke';
@@ -19,6 +20,7 @@ const quick: Counts = {
   busy: { rows: 20_000, pipelines: 4, idleMs: 4000, proberIntervalMs: 20 },
   pipeline: { rows: 20_000, trials: 1 },
   scale: { count: 60, warmup: 10, outageProjects: 20, outageMs: 3000 },
+  workbook: { years: 20, runs: 10 },
 };
 
 export const MODES: Record<Mode, Counts> = {
@@ -30,11 +32,12 @@ export const MODES: Record<Mode, Counts> = {
     busy: { rows: 150_000, pipelines: 4, idleMs: 10_000, proberIntervalMs: 20 },
     pipeline: { rows: 150_000, trials: 3 },
     scale: { count: 300, warmup: 30, outageProjects: 50, outageMs: 3000 },
+    workbook: { years: 20, runs: 50 },
   },
   quick,
   // CI's smoke run of the harness: scenario 1 with tiny counts.
   smoke: { ...quick, start: { serial: 50, serialWarmup: 10, concurrency: 50, durationMs: 1000, warmupMs: 300, slices: 1 } },
 };
 
-export const SCENARIOS = ['start', 'first-event', 'fan-out', 'memory', 'busy', 'pipeline', 'scale'] as const;
+export const SCENARIOS = ['start', 'first-event', 'fan-out', 'memory', 'busy', 'pipeline', 'scale', 'workbook'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];

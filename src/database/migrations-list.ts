@@ -3,6 +3,8 @@ import { Migration20261128010000_line_item_updates } from '../../migrations/Migr
 import { Migration20261203100000_document_chunks } from '../../migrations/Migration20261203100000_document_chunks.js';
 import { Migration20261203100100_pipeline_workers } from '../../migrations/Migration20261203100100_pipeline_workers.js';
 import { Migration20261203101000_fair_queue_and_stored_sequence } from '../../migrations/Migration20261203101000_fair_queue_and_stored_sequence.js';
+import { Migration20261203110000_cma_forms } from '../../migrations/Migration20261203110000_cma_forms.js';
+import { Migration20261203110100_finer_heads } from '../../migrations/Migration20261203110100_finer_heads.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from the folder) because vitest
@@ -14,4 +16,6 @@ export const migrationsList = [
   { name: 'Migration20261203100000_document_chunks', class: Migration20261203100000_document_chunks },
   { name: 'Migration20261203100100_pipeline_workers', class: Migration20261203100100_pipeline_workers },
   { name: 'Migration20261203101000_fair_queue_and_stored_sequence', class: Migration20261203101000_fair_queue_and_stored_sequence },
+  { name: 'Migration20261203110000_cma_forms', class: Migration20261203110000_cma_forms },
+  { name: 'Migration20261203110100_finer_heads', class: Migration20261203110100_finer_heads },
 ];

@@ -168,6 +168,7 @@ const FUZZ_TARGETS: Record<string, FuzzTarget> = {
   'Mutation.uploadDocument': {},
   'Mutation.startProcessing': {},
   'Mutation.cancelProcessing': {},
+  'Mutation.reportDownloadUrl': {},
   'Mutation.classifyLineItem': { byName: () => ({ head: fc.oneof(fc.constantFrom(...HEADS), textArb()) }) },
   'Subscription.projectStatus': {},
   'Project.runs': { parent: { field: 'project', id: () => own.reviewing } },

@@ -269,6 +269,20 @@ const TENANCY_CASES: Record<string, TenancyCase> = {
     },
   },
 
+  'Mutation.reportDownloadUrl': {
+    targets: allProjects,
+    missing: uuidMissing,
+    call: async (id, token) =>
+      httpOutcome('reportDownloadUrl', await gql(server.url, 'mutation($id: ID!) { reportDownloadUrl(projectId: $id) }', { id }, token)),
+    owner: {
+      target: (f) => f.projects.completed,
+      async check(id, token) {
+        const data = await gqlOk(server.url, 'mutation($id: ID!) { reportDownloadUrl(projectId: $id) }', { id }, token);
+        expect(data.reportDownloadUrl).toMatch(new RegExp(`^/projects/${id.toLowerCase()}/report\\.xlsx\\?`));
+      },
+    },
+  },
+
   'Mutation.classifyLineItem': {
     targets: (f) => Object.values(f.items),
     missing: lineItemMissing,

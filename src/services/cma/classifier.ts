@@ -11,13 +11,17 @@
  *    treated like a phrase tie: 0.5, first head in table order;
  * 4. nothing: no head, 0.
  *
+ * Ties are decided between *groups* (PIPELINE.md's 24 heads): two finer heads of one group at the
+ * same best length are no tie, the item gets the group's own code with the rule's confidence.
+ * So an item's group and confidence are exactly what today's 24-head table gives it.
+ *
  * Only heads of the line item's statement are candidates, for every rule including remembered
  * labels. A remembered label outranks a table phrase when both match exactly: the firm's
  * confirmation is the more specific knowledge.
  */
 
 import type { Statement } from './fields.js';
-import { HEAD_CODES, HEAD_TABLE, isHeadCode, isHeadForStatement, type HeadCode } from './heads.js';
+import { GROUP_CODES, HEAD_TABLE, groupOf, isHeadCode, isHeadForStatement, type GroupCode, type HeadCode, type HeadDefinition } from './heads.js';
 
 /** Which rule produced a classification, for the review screen and for debugging. */
 export type ClassificationRule = 'EXACT' | 'REMEMBERED' | 'PHRASE' | 'TIE' | 'WORD' | 'NONE';
@@ -38,7 +42,15 @@ export interface ClassifierOptions {
   readonly remembered?: ReadonlyMap<string, string>;
   /** Items below this confidence need review. PIPELINE.md's REVIEW_THRESHOLD, default 0.75. */
   readonly reviewThreshold?: number;
+  /**
+   * Another head table, for tests that compare with an earlier table (every head's `parent`
+   * must be one of the 24 groups). Default: the project's table.
+   */
+  readonly table?: readonly TableRow[];
 }
+
+/** What the classifier needs of a head-table row. */
+export type TableRow = Pick<HeadDefinition, 'statement' | 'phrases' | 'distinctive'> & { readonly code: HeadCode; readonly parent: GroupCode };
 
 /** A classifier bound to one firm's remembered labels. */
 export interface Classifier {
@@ -77,6 +89,7 @@ const NEEDS_FULL_NORMALIZATION = /[^\x00-\x7f]|[&'`/]/;
 
 interface Phrase {
   readonly head: HeadCode;
+  readonly group: GroupCode;
   /** Distinct words, for the containment test. */
   readonly words: readonly string[];
   /** Word and character counts of the normalized phrase, for "longest wins". */
@@ -93,10 +106,10 @@ interface StatementIndex {
   readonly distinctive: ReadonlyMap<string, HeadCode>;
 }
 
-const HEAD_ORDER: ReadonlyMap<HeadCode, number> = new Map(HEAD_CODES.map((code, i) => [code, i]));
+const GROUP_ORDER: ReadonlyMap<GroupCode, number> = new Map(GROUP_CODES.map((code, i) => [code, i]));
 
-function buildIndex(statement: Statement): StatementIndex {
-  const heads = HEAD_TABLE.filter((head) => head.statement === statement);
+function buildIndex(statement: Statement, table: readonly TableRow[] = HEAD_TABLE): StatementIndex {
+  const heads = table.filter((head) => head.statement === statement);
   const phrases: Phrase[] = [];
   const exact = new Map<string, HeadCode>();
   const distinctive = new Map<string, HeadCode>();
@@ -109,7 +122,7 @@ function buildIndex(statement: Statement): StatementIndex {
       exact.set(normalized, head.code);
       const all = normalized.split(' ');
       const words = [...new Set(all)];
-      phrases.push({ head: head.code, words, length: all.length, chars: normalized.length });
+      phrases.push({ head: head.code, group: head.parent, words, length: all.length, chars: normalized.length });
       for (const word of words) wordFrequency.set(word, (wordFrequency.get(word) ?? 0) + 1);
     }
     for (const word of head.distinctive) distinctive.set(word, head.code);
@@ -139,6 +152,8 @@ const INDEXES: Readonly<Record<Statement, StatementIndex>> = {
  */
 export function createClassifier(options: ClassifierOptions = {}): Classifier {
   const threshold = options.reviewThreshold ?? 0.75;
+  const table = options.table;
+  const indexes = table ? { BALANCE_SHEET: buildIndex('BALANCE_SHEET', table), PROFIT_AND_LOSS: buildIndex('PROFIT_AND_LOSS', table) } : INDEXES;
   const remembered = new Map<string, HeadCode>();
   for (const [label, head] of options.remembered ?? []) {
     // A head that no longer exists in the table is ignored rather than trusted.
@@ -156,7 +171,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     classify(label, statement) {
       const words = normalizedWords(label);
       const normalized = words.join(' ');
-      const index = INDEXES[statement];
+      const index = indexes[statement];
 
       const confirmed = remembered.get(normalized);
       if (confirmed && isHeadForStatement(confirmed, statement)) return result(confirmed, CONFIDENCE.EXACT, 'REMEMBERED');
@@ -171,6 +186,8 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
           : result(phrase.head, CONFIDENCE.PHRASE, 'PHRASE');
       }
 
+      // Distinctive words of one group agree (its finer heads collapse to the group when they
+      // differ); words of two groups are a tie, resolved to the group first in table order.
       let wordHead: HeadCode | null = null;
       let wordTie = false;
       for (const word of words) {
@@ -178,9 +195,12 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
         if (!head || head === wordHead) continue;
         if (wordHead === null) {
           wordHead = head;
+        } else if (groupOf(head) === groupOf(wordHead)) {
+          wordHead = groupOf(head);
         } else {
           wordTie = true;
-          if (order(head) < order(wordHead)) wordHead = head;
+          if (order(head) < order(wordHead)) wordHead = groupOf(head);
+          else wordHead = groupOf(wordHead);
         }
       }
       if (wordHead) return result(wordHead, wordTie ? CONFIDENCE.TIE : CONFIDENCE.WORD, wordTie ? 'TIE' : 'WORD');
@@ -189,10 +209,14 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   };
 }
 
-/** The longest phrase whose words all appear in `words`; `tied` when another head matches at
- *  the same word and character count, in which case `head` is the first of them in the table. */
+/**
+ * The longest phrase whose words all appear in `words`. `tied` when a phrase of another group
+ * matches at the same word and character count; then `head` is the first of the tied groups in
+ * table order. Equal-length phrases of two finer heads of one group give that group's code.
+ */
 function bestPhrase(index: StatementIndex, words: readonly string[]): { head: HeadCode; tied: boolean } | null {
   let best: Phrase | null = null;
+  let head: HeadCode | null = null;
   let tied = false;
   for (const word of words) {
     const candidates = index.byAnchor.get(word);
@@ -202,14 +226,20 @@ function bestPhrase(index: StatementIndex, words: readonly string[]): { head: He
       if (!containsAll(words, phrase.words)) continue;
       if (best === null || longer(phrase, best)) {
         best = phrase;
+        head = phrase.head;
         tied = false;
-      } else if (!longer(best, phrase) && phrase.head !== best.head) {
-        tied = true;
-        if (order(phrase.head) < order(best.head)) best = phrase;
+      } else if (!longer(best, phrase) && phrase.head !== head) {
+        if (phrase.group === best.group && !tied) {
+          head = phrase.group;
+        } else if (phrase.group !== best.group) {
+          tied = true;
+          if (order(phrase.head) < order(best.head)) best = phrase;
+          head = best.group;
+        }
       }
     }
   }
-  return best ? { head: best.head, tied } : null;
+  return best && head ? { head: tied ? best.group : head, tied } : null;
 }
 
 function containsAll(words: readonly string[], required: readonly string[]): boolean {
@@ -221,6 +251,7 @@ function longer(a: Phrase, b: Phrase): boolean {
   return a.length > b.length || (a.length === b.length && a.chars > b.chars);
 }
 
+/** Tie order: by group, in PIPELINE.md's order, as the 24-head table broke ties. */
 function order(head: HeadCode): number {
-  return HEAD_ORDER.get(head) ?? Number.MAX_SAFE_INTEGER;
+  return GROUP_ORDER.get(groupOf(head)) ?? Number.MAX_SAFE_INTEGER;
 }

@@ -5,10 +5,14 @@
  */
 
 import { fiscalYearLabel } from './fields.js';
-import { headsOnSide, type HeadCode } from './heads.js';
+import { groupOf, headsOnSide, type HeadCode } from './heads.js';
 import { formatIndianRupees, paiseToNumber } from './money.js';
 
-/** Paise per head for one fiscal year. A head is present once any line item used it, even at 0. */
+/**
+ * Paise per group (PIPELINE.md's 24 heads) for one fiscal year: a finer head is added to its
+ * group, so these totals, the validation and `CmaYear` are what the 24-head table gave. A group
+ * is present once any line item used it, even at 0.
+ */
 export type HeadTotals = Map<HeadCode, bigint>;
 /** Head totals per fiscal year. */
 export type YearTotals = Map<number, HeadTotals>;
@@ -20,14 +24,15 @@ export interface ClassifiedAmount {
   readonly amountPaise: bigint;
 }
 
-/** Adds one classified line item to `totals` (mutating it) and returns `totals`. */
+/** Adds one classified line item to its group in `totals` (mutating it) and returns `totals`. */
 export function accumulate(totals: YearTotals, item: ClassifiedAmount): YearTotals {
   let year = totals.get(item.fiscalYear);
   if (!year) {
     year = new Map();
     totals.set(item.fiscalYear, year);
   }
-  year.set(item.head, (year.get(item.head) ?? 0n) + item.amountPaise);
+  const group = groupOf(item.head);
+  year.set(group, (year.get(group) ?? 0n) + item.amountPaise);
   return totals;
 }
 

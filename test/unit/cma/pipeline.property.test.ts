@@ -16,8 +16,9 @@ const phrases = (pick: (head: (typeof HEAD_TABLE)[number]) => boolean): Phrase[]
 const ASSETS = phrases((head) => head.side === 'ASSET');
 const LIABILITIES = phrases((head) => head.side === 'LIABILITY');
 const SALES = phrases((head) => head.code === 'SALES');
-// Sales stay positive (they come from SALES above), so the other P&L rows may be negative.
-const PL = phrases((head) => head.statement === 'PROFIT_AND_LOSS' && head.code !== 'SALES');
+// Sales stay positive (they come from SALES above), so the other P&L rows (but no other sales)
+// may be negative.
+const PL = phrases((head) => head.statement === 'PROFIT_AND_LOSS' && head.parent !== 'SALES');
 
 const styleArb = fc.record({
   format: fc.constantFrom('plain', 'whole', 'indian', 'western'),

@@ -1,17 +1,33 @@
 import type { Sql } from '../../../database/sql.js';
-import { isHeadCode } from '../../cma/heads.js';
+import { addFine, type FineTotals } from '../../cma/forms/index.js';
+import { isHeadCode, type HeadCode } from '../../cma/heads.js';
 import { accumulate, type YearTotals } from '../../cma/report.js';
 
+/** A project's classified amounts per year: by group (PIPELINE.md's 24) and by head as stored. */
+export interface ProjectTotals {
+  readonly groups: YearTotals;
+  readonly heads: FineTotals;
+}
+
 /** Per-year sums by head, exact: PostgreSQL sums the bigint paise, we keep them as bigint. */
-export async function loadYearTotals(sql: Sql, projectId: string): Promise<YearTotals> {
+export async function loadTotals(sql: Sql, projectId: string): Promise<ProjectTotals> {
   const rows = await sql.query<{ fiscalYear: number; head: string; paise: string }>(
     `select fiscal_year as "fiscalYear", head, sum(amount_paise)::text as paise
      from line_items where project_id = $1 and head is not null group by fiscal_year, head`,
     [projectId],
   );
-  const totals: YearTotals = new Map();
+  const groups: YearTotals = new Map();
+  const heads = new Map<number, Map<HeadCode, bigint>>();
   for (const row of rows) {
-    if (isHeadCode(row.head)) accumulate(totals, { fiscalYear: row.fiscalYear, head: row.head, amountPaise: BigInt(row.paise) });
+    if (!isHeadCode(row.head)) continue;
+    const amountPaise = BigInt(row.paise);
+    accumulate(groups, { fiscalYear: row.fiscalYear, head: row.head, amountPaise });
+    addFine(heads, row.fiscalYear, row.head, amountPaise);
   }
-  return totals;
+  return { groups, heads };
+}
+
+/** Per-year sums by group (PIPELINE.md's 24 heads). */
+export async function loadYearTotals(sql: Sql, projectId: string): Promise<YearTotals> {
+  return (await loadTotals(sql, projectId)).groups;
 }
