@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { copyValue } from '../../../database/sql.js';
 import { DocumentFormatError, readLineItems } from '../../cma/csv-reader.js';
 import { runJob, UserFacingError } from './worker-kit.js';
+import { readStatementItems } from '../../cma/statement-reader.js';
 
 export interface ExtractJob {
   projectId: string;
@@ -24,7 +25,7 @@ runJob<ExtractJob>(async ({ job, client, progress, copy }) => {
     const source = createReadStream(doc.path, { highWaterMark: 64 * 1024 });
     const prefix = `${job.projectId}\t${doc.id}\t`;
     async function* lines(): AsyncGenerator<string> {
-      const batches = readLineItems(source, {
+      const batches = readStatementItems(source, {
         documentName: doc.filename,
         batchSize: job.batchSize,
         onBytes: (bytes) => progress((doneBytes + bytes) / totalBytes),
