@@ -9,6 +9,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Document, Project } from '../entities/index.js';
 import { badInput, notFound } from './errors.js';
 import type { Logger } from './logger.js';
+import { UploadContentCheck, acceptedFormat, storedContentType } from './upload-format.js';
 
 /** What an upload hands us: a WHATWG File (yoga's multipart) or anything shaped like one. */
 export interface UploadedFile {
@@ -16,8 +17,6 @@ export interface UploadedFile {
   type: string;
   stream(): ReadableStream<Uint8Array>;
 }
-
-const CSV_TYPES = new Set(['text/csv', 'application/csv', 'text/comma-separated-values', 'application/vnd.ms-excel']);
 
 export interface DocumentStoreOptions {
   dataDir: string;
@@ -41,9 +40,7 @@ export function createDocumentStore({ dataDir, maxUploadBytes, logger }: Documen
     async upload(em: EntityManager, firmId: string, projectId: string, file: UploadedFile): Promise<Document> {
       const filename = sanitizeFilename(file.name);
       const contentType = (file.type || 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
-      if (!filename.toLowerCase().endsWith('.csv') && !CSV_TYPES.has(contentType)) {
-        throw badInput(`only CSV files are accepted; "${filename}" is ${contentType}`, 'file');
-      }
+      const format = acceptedFormat(filename, contentType);
       const project = await em.findOne(Project, { id: projectId, firmId });
       if (!project) throw notFound('project');
 
@@ -51,8 +48,9 @@ export function createDocumentStore({ dataDir, maxUploadBytes, logger }: Documen
       const storageKey = randomUUID();
       const temp = pathOf(`${storageKey}.part`);
       const check = new UploadCheck(filename, maxUploadBytes);
+      const content = new UploadContentCheck(filename, format);
       try {
-        await pipeline(Readable.from(readChunks(file.stream())), check, createWriteStream(temp, { flags: 'wx' }));
+        await pipeline(Readable.from(readChunks(file.stream())), check, content, createWriteStream(temp, { flags: 'wx' }));
         check.assertComplete();
         await rename(temp, pathOf(storageKey));
       } catch (err) {
@@ -64,8 +62,8 @@ export function createDocumentStore({ dataDir, maxUploadBytes, logger }: Documen
           projectId,
           firmId,
           filename,
-          // Accepted by its .csv name whatever the browser called it: stored as what it is.
-          contentType: CSV_TYPES.has(contentType) ? contentType : 'text/csv',
+          // Accepted by its name whatever the browser called it: stored as what it is.
+          contentType: storedContentType(content.format, contentType),
           sizeBytes: check.bytes,
           sha256: check.sha256(),
           storageKey,
@@ -83,13 +81,12 @@ export function createDocumentStore({ dataDir, maxUploadBytes, logger }: Documen
 export type DocumentStore = ReturnType<typeof createDocumentStore>;
 
 /**
- * Counts, hashes and checks bytes as they stream past: over the limit fails at once (not after
- * the whole body), invalid UTF-8 or a NUL byte fails with the byte offset.
+ * Counts and hashes bytes as they stream past: over the limit fails at once (not after the
+ * whole body). What the bytes must be is UploadContentCheck's (upload-format.ts).
  */
 class UploadCheck extends Transform {
   bytes = 0;
   private readonly hash = createHash('sha256');
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
 
   constructor(
     private readonly filename: string,
@@ -103,23 +100,8 @@ class UploadCheck extends Transform {
     if (this.bytes > this.limit) {
       return done(badInput(`"${this.filename}" is larger than the upload limit of ${formatBytes(this.limit)} (${this.limit} bytes, MAX_UPLOAD_BYTES)`, 'file'));
     }
-    try {
-      this.decoder.decode(chunk, { stream: true });
-    } catch {
-      return done(badInput(`"${this.filename}" is not valid UTF-8 text (near byte ${this.bytes - chunk.length})`, 'file'));
-    }
-    if (chunk.includes(0)) return done(badInput(`"${this.filename}" is a binary file, not CSV text`, 'file'));
     this.hash.update(chunk);
     done(null, chunk);
-  }
-
-  override _flush(done: TransformCallback): void {
-    try {
-      this.decoder.decode();
-    } catch {
-      return done(badInput(`"${this.filename}" ends in the middle of a UTF-8 character`, 'file'));
-    }
-    done();
   }
 
   assertComplete(): void {

@@ -113,8 +113,14 @@ export async function* readWorksheets(source: Readable, packedBytes: () => numbe
       },
     });
     entry.on('error', (error) => counter.destroy(error));
+    // Whoever reads the part sees its error; a part already read has no reader left, and an
+    // archive error reaching it must not become an uncaught exception.
+    counter.on('error', () => undefined);
     entry.pipe(counter);
     current = counter;
+    // The archive may already have failed (it ended early) before this entry was taken: its
+    // data will never come, so the entry must not be waited on.
+    if (failure) counter.destroy(failure);
     return counter;
   };
 

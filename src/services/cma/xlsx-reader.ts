@@ -71,7 +71,8 @@ function asFormatError(error: unknown, document: string): unknown {
   }
   if (error instanceof NotAWorkbookError) return whole(error.message);
   // unzipper, zlib and the XML parser: a truncated, damaged or hand-made archive.
-  if (error instanceof Error) return whole(`is not a readable Excel workbook: it is damaged or incomplete (${truncate(error.message, 120)})`);
+  if (error instanceof Error && error.message === 'FILE_ENDED') return whole('is not a readable Excel workbook: the file ends before its contents do (incomplete)');
+  if (error instanceof Error) return whole(`is not a readable Excel workbook: it is damaged (${truncate(error.message, 120)})`);
   return error;
 }
 
