@@ -304,3 +304,24 @@ describe('workbooks that cannot be read: a clear error, and no spool file left b
     expect(names).toEqual(expect.arrayContaining(['xl/workbook.xml', 'xl/worksheets/sheet1.xml', 'xl/_rels/workbook.xml.rels']));
   });
 });
+
+describe('the committed wide samples are what npm run examples:wide makes', () => {
+  it('same cells in every sheet of three-years-wide.xlsx, same bytes of three-years-wide.csv', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { PassThrough } = await import('node:stream');
+    const { default: Excel } = await import('exceljs');
+    const { toWide, writeWideWorkbook, wideCsv } = await import('../../../src/scripts/make-wide-workbook.js');
+    const table = toWide(await readItems(samplePath('three-years.csv')));
+    expect(readFileSync(samplePath('three-years-wide.csv'), 'utf8')).toBe(wideCsv(table));
+    const out = new PassThrough();
+    const parts: Buffer[] = [];
+    out.on('data', (c: Buffer) => parts.push(c));
+    await writeWideWorkbook(table, { stream: out }, 'three-years');
+    const cells = async (bytes: Buffer) => {
+      const book = new Excel.Workbook();
+      await book.xlsx.load(bytes as never);
+      return book.worksheets.map((sheet) => ({ name: sheet.name, rows: sheet.getSheetValues().map((row) => JSON.stringify(row)) }));
+    };
+    expect(await cells(readFileSync(samplePath('three-years-wide.xlsx')))).toEqual(await cells(Buffer.concat(parts)));
+  });
+});
