@@ -17,7 +17,7 @@ export const DocumentRef = builder.objectRef<Document>('Document').implement({
 builder.mutationField('uploadDocument', (t) =>
   t.field({
     type: DocumentRef,
-    description: 'A CSV statement (GraphQL multipart request); at most MAX_UPLOAD_BYTES',
+    description: 'A statement, CSV or Excel workbook (.xlsx), long or wide layout (GraphQL multipart request); at most MAX_UPLOAD_BYTES',
     args: { projectId: t.arg.id({ required: true }), file: t.arg({ type: 'File', required: true }) },
     resolve: (_r, args, ctx) => {
       const viewer = requireViewer(ctx);

@@ -5,10 +5,11 @@ import { Readable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Sql } from '../database/sql.js';
 import { Document } from '../entities/index.js';
-import { badInput, notFound } from './errors.js';
+import { notFound } from './errors.js';
 import type { Logger } from './logger.js';
 import { documentChunkWriter } from './storage/document-chunks.js';
 import { UploadCheck } from './upload-check.js';
+import { UploadContentCheck, acceptedFormat, storedContentType } from './upload-format.js';
 
 /** What an upload hands us: a WHATWG File (yoga's multipart) or anything shaped like one. */
 export interface UploadedFile {
@@ -16,8 +17,6 @@ export interface UploadedFile {
   type: string;
   stream(): ReadableStream<Uint8Array>;
 }
-
-const CSV_TYPES = new Set(['text/csv', 'application/csv', 'text/comma-separated-values', 'application/vnd.ms-excel']);
 
 export interface DocumentStoreOptions {
   sql: Sql;
@@ -36,16 +35,15 @@ export function createDocumentStore({ sql, maxUploadBytes, logger }: DocumentSto
     async upload(em: EntityManager, firmId: string, projectId: string, file: UploadedFile): Promise<Document> {
       const filename = sanitizeFilename(file.name);
       const contentType = (file.type || 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
-      if (!filename.toLowerCase().endsWith('.csv') && !CSV_TYPES.has(contentType)) {
-        throw badInput(`only CSV files are accepted; "${filename}" is ${contentType}`, 'file');
-      }
+      const format = acceptedFormat(filename, contentType);
       const documentId = randomUUID();
       const check = new UploadCheck(filename, maxUploadBytes);
+      const content = new UploadContentCheck(filename, format);
       await sql.tx(async (tx) => {
         // KEY SHARE: the project cannot be deleted while its document is being written.
         const [project] = await tx.query('select id from cma_projects where id = $1 and firm_id = $2 for key share', [projectId, firmId]);
         if (!project) throw notFound('project');
-        await pipeline(Readable.from(readChunks(file.stream())), check, documentChunkWriter(tx, documentId));
+        await pipeline(Readable.from(readChunks(file.stream())), check, content, documentChunkWriter(tx, documentId));
         check.assertComplete();
         await tx.query(
           `insert into documents (id, project_id, firm_id, filename, content_type, size_bytes, sha256)
@@ -55,8 +53,8 @@ export function createDocumentStore({ sql, maxUploadBytes, logger }: DocumentSto
             projectId,
             firmId,
             filename,
-            // Accepted by its .csv name whatever the browser called it: stored as what it is.
-            CSV_TYPES.has(contentType) ? contentType : 'text/csv',
+            // Accepted by its name whatever the browser called it: stored as what it is.
+            storedContentType(content.format, contentType),
             check.bytes,
             check.sha256(),
           ],

@@ -3,13 +3,12 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { badInput } from './errors.js';
 
 /**
- * Counts, hashes and checks bytes as they stream past: over the limit fails at once (not after
- * the whole body), invalid UTF-8 or a NUL byte fails with the byte offset.
+ * Counts and hashes bytes as they stream past: over the limit fails at once (not after the
+ * whole body). What the bytes must be is UploadContentCheck's (upload-format.ts).
  */
 export class UploadCheck extends Transform {
   bytes = 0;
   private readonly hash = createHash('sha256');
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
 
   constructor(
     private readonly filename: string,
@@ -23,23 +22,8 @@ export class UploadCheck extends Transform {
     if (this.bytes > this.limit) {
       return done(badInput(`"${this.filename}" is larger than the upload limit of ${formatBytes(this.limit)} (${this.limit} bytes, MAX_UPLOAD_BYTES)`, 'file'));
     }
-    try {
-      this.decoder.decode(chunk, { stream: true });
-    } catch {
-      return done(badInput(`"${this.filename}" is not valid UTF-8 text (near byte ${this.bytes - chunk.length})`, 'file'));
-    }
-    if (chunk.includes(0)) return done(badInput(`"${this.filename}" is a binary file, not CSV text`, 'file'));
     this.hash.update(chunk);
     done(null, chunk);
-  }
-
-  override _flush(done: TransformCallback): void {
-    try {
-      this.decoder.decode();
-    } catch {
-      return done(badInput(`"${this.filename}" ends in the middle of a UTF-8 character`, 'file'));
-    }
-    done();
   }
 
   assertComplete(): void {

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, example, gqlOk, signUp, upload } from '../helpers/client.js';
 import { startTestServer, stopAll, type TestServer } from '../helpers/server.js';
+import { encryptedWorkbook, workbook, XLSX_TYPE } from '../helpers/workbooks.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -46,7 +47,7 @@ describe('uploadDocument', () => {
     const before = await storedChunks();
     const cases: [{ name: string; type?: string; content: string | Buffer }, RegExp][] = [
       [{ name: 'big.csv', content: 'a,b\n'.repeat(20_000) }, /limit/i],
-      [{ name: 'report.pdf', type: 'application/pdf', content: '%PDF-1.7' }, /only CSV files are accepted; "report.pdf" is application\/pdf/],
+      [{ name: 'report.pdf', type: 'application/pdf', content: '%PDF-1.7' }, /only CSV and Excel workbook \(\.xlsx\) files are accepted; "report.pdf" is application\/pdf/],
       [{ name: 'empty.csv', content: '' }, /"empty.csv" is empty/],
       [{ name: 'latin1.csv', content: Buffer.from('fiscal_year,statement,line_item,amount\n2024,BS,D\xe9biteurs,100\n', 'latin1') }, /not valid UTF-8/],
       [{ name: 'binary.csv', content: Buffer.from([0x66, 0x00, 0x61]) }, /binary file/],
@@ -56,6 +57,40 @@ describe('uploadDocument', () => {
       expect(res.errors?.[0]?.extensions?.code, file.name).toBe('BAD_USER_INPUT');
       expect(res.errors?.[0]?.message, file.name).toMatch(message);
       expect(res.status, file.name).toBeLessThan(500);
+    }
+    expect(await documentsOf(token, projectId)).toEqual([]);
+    expect(await storedChunks()).toBe(before);
+  });
+
+  it('accepts an .xlsx by its name or its type, and stores it as a workbook whatever the browser called it', async () => {
+    const { token } = await signUp(server.url);
+    const projectId = await createProject(server.url, token);
+    const content = await workbook([{ name: 'TB', rows: [['fiscal_year', 'statement', 'line_item', 'amount'], [2024, 'BS', 'Share Capital', 100]] }]);
+    for (const [name, type] of [['tb.xlsx', 'application/octet-stream'], ['export', XLSX_TYPE], ['tb.XLSX', XLSX_TYPE], ['tb.csv', 'text/csv']] as const) {
+      const res = await upload(server.url, token, projectId, { name, type, content });
+      expect(res.errors, name).toBeUndefined();
+      expect(res.data?.uploadDocument.sha256, name).toBe(createHash('sha256').update(content).digest('hex'));
+    }
+    const stored = await documentsOf(token, projectId);
+    expect(stored.map((d) => d.contentType)).toEqual([XLSX_TYPE, XLSX_TYPE, XLSX_TYPE, XLSX_TYPE]);
+    expect(stored.every((d) => d.sizeBytes === content.length)).toBe(true);
+  });
+
+  it('refuses, with BAD_USER_INPUT and nothing stored: a renamed file that is no workbook, a password-protected workbook', async () => {
+    const { token } = await signUp(server.url);
+    const projectId = await createProject(server.url, token);
+    const before = await storedChunks();
+    const cases: [{ name: string; type?: string; content: string | Buffer }, RegExp][] = [
+      [{ name: 'tb.xlsx', type: XLSX_TYPE, content: randomBytes(2000) }, /"tb.xlsx" is not an Excel \.xlsx workbook \(its content is not a ZIP package\)/],
+      [{ name: 'statement.xlsx', type: 'application/octet-stream', content: example('clean-two-years.csv') }, /"statement.xlsx" is not an Excel \.xlsx workbook/],
+      [{ name: 'tiny.xlsx', type: XLSX_TYPE, content: 'PK' }, /"tiny.xlsx" is not an Excel \.xlsx workbook/],
+      [{ name: 'locked.xlsx', type: XLSX_TYPE, content: encryptedWorkbook() }, /"locked.xlsx" is a password-protected \(encrypted\) workbook or an old Excel 97-2003 \.xls file.*remove the password/],
+      [{ name: 'old.csv', type: 'text/csv', content: encryptedWorkbook() }, /"old.csv" is a password-protected/],
+    ];
+    for (const [file, message] of cases) {
+      const res = await upload(server.url, token, projectId, file);
+      expect(res.errors?.[0]?.extensions?.code, file.name).toBe('BAD_USER_INPUT');
+      expect(res.errors?.[0]?.message, file.name).toMatch(message);
     }
     expect(await documentsOf(token, projectId)).toEqual([]);
     expect(await storedChunks()).toBe(before);

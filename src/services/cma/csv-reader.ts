@@ -6,20 +6,12 @@
 
 import { Readable, pipeline } from 'node:stream';
 import { CsvError, parse, type InfoRecord, type Options as CsvOptions } from 'csv-parse';
-import { AmountError, parseAmount } from './money.js';
-import { FieldError, normalizeHeader, parseFiscalYear, parseStatement, type Statement } from './fields.js';
+import { DocumentFormatError } from './document-format-error.js';
+import { createRowInterpreter, type ParsedLineItem } from './layout.js';
 import { Utf8Error, decodeUtf8Strictly, type ByteChunk } from './utf8-decoder.js';
 
-/** One row of a document, parsed but not yet classified. */
-export interface ParsedLineItem {
-  /** 1-based line of the row's first character in the file; the header is row 1. */
-  readonly row: number;
-  readonly fiscalYear: number;
-  readonly statement: Statement;
-  /** The line_item cell, trimmed, never empty. */
-  readonly label: string;
-  readonly amountPaise: bigint;
-}
+export { DocumentFormatError } from './document-format-error.js';
+export { MAX_LABEL_CHARS, REQUIRED_COLUMNS, type ParsedLineItem } from './layout.js';
 
 /** Options of {@link readLineItems}. */
 export interface ReadLineItemsOptions {
@@ -31,42 +23,14 @@ export interface ReadLineItemsOptions {
   readonly batchSize?: number;
 }
 
-/** Longest row, in characters, and longest line item label a document may have. */
+/** Longest row, in characters, a CSV document may have. */
 export const MAX_RECORD_CHARS = 65_536;
-export const MAX_LABEL_CHARS = 1000;
-
-/** The columns a document must have, by their normalized header names. */
-export const REQUIRED_COLUMNS = ['fiscal_year', 'statement', 'line_item', 'amount'] as const;
-type Column = (typeof REQUIRED_COLUMNS)[number];
-
-/** A document that cannot be read. `message` is shown to the accountant as is. */
-export class DocumentFormatError extends Error {
-  override readonly name = 'DocumentFormatError';
-  readonly code = 'DOCUMENT_FORMAT';
-  readonly document: string;
-  /** Null when the problem is the file as a whole (no line items). */
-  readonly row: number | null;
-  readonly column: string | null;
-  /** The message without the document/row/column prefix. */
-  readonly reason: string;
-
-  constructor(fields: { document: string; row: number | null; column: string | null; reason: string }) {
-    const where =
-      fields.row === null
-        ? fields.document
-        : `${fields.document}, row ${fields.row}${fields.column === null ? '' : `, column ${fields.column}`}:`;
-    super(`${where} ${fields.reason}`);
-    this.document = fields.document;
-    this.row = fields.row;
-    this.column = fields.column;
-    this.reason = fields.reason;
-  }
-}
 
 /**
  * Reads line items from a CSV byte stream (see PIPELINE.md, "Documents") and yields them in
- * batches. The header row must name fiscal_year, statement, line_item and amount, in any
- * order and case, with spaces, underscores or hyphens; other columns are ignored.
+ * batches. The header row names the columns of the long or the wide layout (layout.ts), in any
+ * order and case, with spaces, underscores or hyphens; other columns are ignored. Title rows
+ * above the header are skipped.
  *
  * An empty file, or one with only a header, fails with `<document> has no line items`: a
  * document that contributes nothing is almost always the wrong file, and saying so beats a
@@ -81,23 +45,27 @@ export async function* readLineItems(
   const batchSize = Math.max(1, options.batchSize ?? 2000);
   const fail = (row: number | null, column: string | null, reason: string): DocumentFormatError =>
     new DocumentFormatError({ document, row, column, reason });
+  const rows = createRowInterpreter({ fail, columnLabel: (_index, header) => header });
 
-  let columns: Record<Column, number> | null = null;
   let headerWidth = 0;
   // csv-parse counts "\r\n" inside a quoted field as two lines; this is how far ahead it is.
   let lineSkew = 0;
   // Rows are checked inside the parser's on_record hook rather than in the loop below, so that
   // csv-parse's own errors and ours surface in file order: the first bad row is the one named.
-  const onRecord = (record: string[], context: InfoRecord): ParsedLineItem | undefined => {
+  const onRecord = (record: string[], context: InfoRecord): ParsedLineItem[] | undefined => {
     const breaks = lineBreaksInFields(record);
     const row = context.lines - breaks.counted - lineSkew;
     lineSkew += breaks.counted - breaks.real;
-    if (columns === null) {
-      columns = matchHeader(record, row, fail);
-      headerWidth = record.length;
-      return undefined;
+    if (rows.layout === null) {
+      const items = rows.accept(record, row);
+      if (rows.layout !== null) headerWidth = record.length;
+      else if (!rows.searching) throw rows.headerProblem()?.error ?? fail(row, null, 'has no header row');
+      return items.length > 0 ? items : undefined;
     }
-    return readRow(record, row, columns, fail);
+    // Title rows above the header may be any width; every row below it has the header's.
+    if (record.length !== headerWidth) throw fail(row, null, `has ${record.length} columns, the header row has ${headerWidth}`);
+    const items = rows.accept(record, row);
+    return items.length > 0 ? items : undefined;
   };
 
   // A bad byte ends the text cleanly at the start of its line instead of failing the stream,
@@ -119,7 +87,8 @@ export async function* readLineItems(
     bom: true,
     skip_empty_lines: true,
     trim: true,
-    relax_column_count: false,
+    // Checked in onRecord, against the header rather than the first row (a title may come first).
+    relax_column_count: true,
     // A trial-balance row is well under 1 KB; a 1 MB "row" is a wrong or hostile file.
     max_record_size: MAX_RECORD_CHARS,
     // The hook turns records into line items; csv-parse's types assume it returns records.
@@ -132,9 +101,9 @@ export async function* readLineItems(
   let batch: ParsedLineItem[] = [];
   let itemCount = 0;
   try {
-    for await (const item of parser as AsyncIterable<ParsedLineItem>) {
-      batch.push(item);
-      itemCount++;
+    for await (const items of parser as AsyncIterable<ParsedLineItem[]>) {
+      for (const item of items) batch.push(item);
+      itemCount += items.length;
       if (batch.length >= batchSize) {
         yield batch;
         batch = [];
@@ -154,53 +123,11 @@ export async function* readLineItems(
   }
   if (found.encodingError) throw encodingFailure(found.encodingError);
   if (batch.length > 0) yield batch;
+  if (rows.layout === null) {
+    const problem = rows.headerProblem();
+    if (problem !== null) throw problem.error;
+  }
   if (itemCount === 0) throw fail(null, null, 'has no line items');
-}
-
-type Fail = (row: number | null, column: string | null, reason: string) => DocumentFormatError;
-
-function matchHeader(record: readonly string[], row: number, fail: Fail): Record<Column, number> {
-  const found = new Map<string, number>();
-  record.forEach((cell, index) => {
-    const name = normalizeHeader(cell);
-    if (!(REQUIRED_COLUMNS as readonly string[]).includes(name)) return;
-    if (found.has(name)) throw fail(row, name, 'appears twice in the header row');
-    found.set(name, index);
-  });
-  const missing = REQUIRED_COLUMNS.filter((name) => !found.has(name));
-  const [first, ...others] = missing;
-  if (first !== undefined) {
-    const also = others.length > 0 ? ` (so are ${others.join(', ')})` : '';
-    throw fail(row, first, `is missing from the header row${also}; expected ${REQUIRED_COLUMNS.join(', ')}`);
-  }
-  return Object.fromEntries(found) as Record<Column, number>;
-}
-
-function readRow(record: readonly string[], row: number, columns: Record<Column, number>, fail: Fail): ParsedLineItem {
-  // Top-level helpers rather than per-row closures: this runs once per row of large files.
-  const fiscalYear = readCell(record, row, columns, 'fiscal_year', parseFiscalYear, fail);
-  const statement = readCell(record, row, columns, 'statement', parseStatement, fail);
-  const label = (record[columns.line_item] ?? '').trim();
-  if (label === '') throw fail(row, 'line_item', 'is blank');
-  if (label.length > MAX_LABEL_CHARS) throw fail(row, 'line_item', `is longer than ${MAX_LABEL_CHARS} characters`);
-  const amountPaise = readCell(record, row, columns, 'amount', parseAmount, fail);
-  return { row, fiscalYear, statement, label, amountPaise };
-}
-
-function readCell<T>(
-  record: readonly string[],
-  row: number,
-  columns: Record<Column, number>,
-  column: Column,
-  parseCell: (raw: string) => T,
-  fail: Fail,
-): T {
-  try {
-    return parseCell(record[columns[column]] ?? '');
-  } catch (error) {
-    if (error instanceof AmountError || error instanceof FieldError) throw fail(row, column, error.message);
-    throw error;
-  }
 }
 
 /** CR and LF characters inside the record's fields as csv-parse counts them (each one) and as

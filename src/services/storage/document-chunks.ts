@@ -51,10 +51,11 @@ export function documentChunkWriter(tx: Sql, documentId: string): Writable & { c
   return Object.assign(writer, { chunks: () => seq });
 }
 
-// Binary results (pg supports the flag; its types do not declare it): bytea arrives as raw
-// bytes, not as hex text twice its size that the thread would then decode.
+// Text results: pg-types has no binary parser for bytea, and its fallback turns binary bytes
+// into a UTF-8 string, which kept CSV text intact but corrupted workbooks. In text mode bytea
+// arrives as hex (twice the bytes on the wire) and is decoded into a fresh Buffer.
 const chunkQuery = (documentId: string, seq: number) =>
-  ({ text: 'select data from document_chunks where document_id = $1 and seq = $2', values: [documentId, seq], binary: true }) as pg.QueryConfig;
+  ({ text: 'select data from document_chunks where document_id = $1 and seq = $2', values: [documentId, seq] }) as pg.QueryConfig;
 
 /** The bytes of a document cannot be read (it was deleted, or it is not in the database yet). */
 export class DocumentUnavailableError extends Error {

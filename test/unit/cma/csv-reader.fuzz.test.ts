@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DocumentFormatError, MAX_LABEL_CHARS, MAX_RECORD_CHARS, readLineItems } from '../../../src/services/cma/csv-reader.js';
+import { readStatementItems } from '../../../src/services/cma/statement-reader.js';
+import { workbook } from '../../helpers/workbooks.js';
 
 const HEADER = 'fiscal_year,statement,line_item,amount\n';
 
@@ -85,5 +87,54 @@ describe('the CSV reader under hostile input: a row-naming DocumentFormatError o
   it('a quote left open at the end names a row', async () => {
     const result = await outcome(utf8(`${HEADER}2024,BS,"Share Capital,100\n2024,BS,Reserves,200\n`));
     expect((result as DocumentFormatError).message).toMatch(/^fuzz\.csv, row \d+: has a quote that is never closed/);
+  });
+});
+
+describe('the workbook reader under hostile input: a DocumentFormatError or line items, never a hang or a crash', () => {
+  const LONG = ['fiscal_year', 'statement', 'line_item', 'amount'];
+  let good: Buffer;
+  const read = async (bytes: Uint8Array, chunkSize: number): Promise<number | DocumentFormatError> => {
+    async function* source() {
+      for (let i = 0; i < bytes.length; i += chunkSize) yield Buffer.from(bytes.subarray(i, i + chunkSize));
+    }
+    let items = 0;
+    try {
+      for await (const batch of readStatementItems(source(), { documentName: 'fuzz.xlsx', batchSize: 50 })) items += batch.length;
+      return items;
+    } catch (err) {
+      if (err instanceof DocumentFormatError) return err;
+      throw err;
+    }
+  };
+  const expectClean = (result: number | DocumentFormatError) => {
+    if (result instanceof DocumentFormatError) expect(result.message).toMatch(/^fuzz\.xlsx/);
+    else expect(result).toBeGreaterThanOrEqual(0);
+  };
+
+  it('random bytes after the ZIP signature', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 3000 }), fc.integer({ min: 1, max: 512 }), async (bytes, chunk) => {
+        expectClean(await read(new Uint8Array([0x50, 0x4b, 0x03, 0x04, ...bytes]), chunk));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a real workbook cut short anywhere, or with bytes changed anywhere', { timeout: 120_000 }, async () => {
+    good = await workbook([{ name: 'TB', rows: [LONG, ...Array.from({ length: 40 }, (_, i) => [2024, i % 2 ? 'BS' : 'PL', `Party ${i}`, i * 10.5])] }]);
+    expect(await read(good, 4096)).toBe(40);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: good.length - 1 }),
+        fc.array(fc.record({ at: fc.nat(), xor: fc.integer({ min: 1, max: 255 }) }), { maxLength: 8 }),
+        fc.integer({ min: 1, max: 4096 }),
+        async (cut, flips, chunk) => {
+          const bytes = Buffer.from(good);
+          for (const { at, xor } of flips) bytes[at % bytes.length] = bytes[at % bytes.length]! ^ xor;
+          expectClean(await read(flips.length > 0 ? bytes : bytes.subarray(0, cut), chunk));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

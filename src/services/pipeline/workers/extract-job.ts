@@ -5,7 +5,8 @@
  * as they were.
  */
 import { copyValue } from '../../../database/sql.js';
-import { DocumentFormatError, readLineItems } from '../../cma/csv-reader.js';
+import { DocumentFormatError } from '../../cma/csv-reader.js';
+import { readStatementItems } from '../../cma/statement-reader.js';
 import { DocumentUnavailableError, readDocumentBytes } from '../../storage/document-chunks.js';
 import { runJob, UserFacingError } from './worker-kit.js';
 
@@ -26,7 +27,7 @@ runJob<ExtractJob>(async ({ job, client, progress, copy, databaseUrl }) => {
     const source = readDocumentBytes(databaseUrl, doc);
     const prefix = `${job.projectId}\t${doc.id}\t`;
     async function* lines(): AsyncGenerator<string> {
-      const batches = readLineItems(source, {
+      const batches = readStatementItems(source, {
         documentName: doc.filename,
         batchSize: job.batchSize,
         onBytes: (bytes) => progress((doneBytes + bytes) / totalBytes),
