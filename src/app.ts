@@ -20,6 +20,8 @@ import type { Stage } from './services/pipeline/stage.js';
 import { createAppPubSub, createRedisPubSub, type AppPubSub } from './services/pubsub.js';
 import { createRateLimits } from './services/rate-limits.js';
 import { createReviewService } from './services/review.js';
+import { createProjectLifecycle } from './services/project-lifecycle.js';
+import { createTeamService } from './services/team.js';
 import { createStatusHub } from './services/status-stream.js';
 import { graphqlLimits } from './plugins/graphql-limits.js';
 import { useSharedSubscriptionResults } from './plugins/shared-subscription-results.js';
@@ -76,17 +78,21 @@ export function buildApp(deps: AppDeps): App {
     ...deps.runner,
   });
   const documents = createDocumentStore({ dataDir: config.dataDir, maxUploadBytes: config.maxUploadBytes, logger });
+  const auth = createAuthService({ secret: config.jwtSecret, expiresIn: config.jwtExpiresIn, sql });
+  let listeningUrl = `http://${config.host}:${config.port}`; // set to the real port by start()
   const services: Services = {
     config,
     logger,
     sql,
     pubsub,
     statusHub: createStatusHub(pubsub),
-    auth: createAuthService({ secret: config.jwtSecret, expiresIn: config.jwtExpiresIn }),
+    auth,
     documents,
     processing: createProcessingService({ sql, runner, logger }),
     review: createReviewService({ sql }),
     rateLimits: createRateLimits(config.rateLimits),
+    lifecycle: createProjectLifecycle({ sql, pubsub, documents, logger }),
+    team: createTeamService({ sql, auth, logger, publicUrl: () => config.publicUrl ?? listeningUrl }),
     fork: () => orm.em.fork(),
   };
 
@@ -156,7 +162,8 @@ export function buildApp(deps: AppDeps): App {
       await runner.start();
       const { port } = server.address() as AddressInfo;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-      return `http://${host}:${port}`;
+      listeningUrl = `http://${host}:${port}`;
+      return listeningUrl;
     },
     stop() {
       stopping ??= (async () => {

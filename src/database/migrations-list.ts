@@ -1,5 +1,6 @@
 import { Migration20261128000000_initial } from '../../migrations/Migration20261128000000_initial.js';
 import { Migration20261128010000_line_item_updates } from '../../migrations/Migration20261128010000_line_item_updates.js';
+import { Migration20261203150000_team_and_sessions } from '../../migrations/Migration20261203150000_team_and_sessions.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from the folder) because vitest
@@ -8,4 +9,5 @@ import { Migration20261128010000_line_item_updates } from '../../migrations/Migr
 export const migrationsList = [
   { name: 'Migration20261128000000_initial', class: Migration20261128000000_initial },
   { name: 'Migration20261128010000_line_item_updates', class: Migration20261128010000_line_item_updates },
+  { name: 'Migration20261203150000_team_and_sessions', class: Migration20261203150000_team_and_sessions },
 ];

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { ForeignKeyConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Document, Project } from '../entities/index.js';
 import { badInput, notFound } from './errors.js';
@@ -37,6 +38,21 @@ export function createDocumentStore({ dataDir, maxUploadBytes, logger }: Documen
 
   return {
     pathOf,
+
+    /**
+     * Frees the bytes of documents whose rows were deleted (called after that transaction
+     * commits). Best effort: a file that cannot be removed is logged and left behind, never
+     * fails the delete the user asked for. The one place that knows where bytes live.
+     */
+    async removeStoredBytes(storageKeys: readonly string[]): Promise<void> {
+      for (const storageKey of storageKeys) {
+        try {
+          await rm(pathOf(storageKey), { force: true });
+        } catch (err) {
+          logger.warn({ err, storageKey }, 'could not remove a deleted document\'s file');
+        }
+      }
+    },
 
     async upload(em: EntityManager, firmId: string, projectId: string, file: UploadedFile): Promise<Document> {
       const filename = sanitizeFilename(file.name);
@@ -75,6 +91,8 @@ export function createDocumentStore({ dataDir, maxUploadBytes, logger }: Documen
         return document;
       } catch (err) {
         await rm(pathOf(storageKey), { force: true });
+        // The project was deleted while the file streamed in: the foreign key refused the row.
+        if (err instanceof ForeignKeyConstraintViolationException) throw notFound('project');
         throw err;
       }
     },

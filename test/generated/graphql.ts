@@ -25,6 +25,7 @@ export type PipelineStage =
 export type ProjectStatus =
   | 'CANCELLED'
   | 'COMPLETED'
+  | 'DELETED'
   | 'DRAFT'
   | 'ERROR'
   | 'PROCESSING'
