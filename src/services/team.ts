@@ -30,9 +30,21 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 export function createTeamService({ sql, auth, logger, publicUrl }: { sql: Sql; auth: AuthService; logger: Logger; publicUrl: () => string }) {
   const log = logger.child({ component: 'team' });
 
-  /** Locks the firm (team changes one at a time) and reads the target user. */
-  async function lockMember(tx: Sql, firmId: string, userId: string) {
-    await tx.query('select id from firms where id = $1 for update', [firmId]);
+  /**
+   * Locks the firm (team changes one at a time) and checks, under that lock, that the caller is
+   * still an ADMIN: the role in the token's session is up to a few seconds old.
+   */
+  async function lockAsAdmin(tx: Sql, viewer: Viewer): Promise<void> {
+    await tx.query('select id from firms where id = $1 for update', [viewer.firmId]);
+    const me = await tx.query<{ role: UserRole }>('select role from users where id = $1 and firm_id = $2', [viewer.userId, viewer.firmId]);
+    if (!me[0]) throw new AppError('UNAUTHENTICATED', 'the user of this token no longer exists');
+    if (me[0].role !== 'ADMIN') throw new AppError('FORBIDDEN', 'only an admin of the firm can manage its users; you are no longer one');
+  }
+
+  /** `lockAsAdmin`, then the target user of the caller's firm. */
+  async function lockMember(tx: Sql, viewer: Viewer, userId: string) {
+    await lockAsAdmin(tx, viewer);
+    const firmId = viewer.firmId;
     const rows = await tx.query<{ role: UserRole; email: string; admins: number }>(
       `select role, email, (select count(*)::int from users where firm_id = $2 and role = 'ADMIN') as admins
        from users where id = $1 and firm_id = $2`,
@@ -55,6 +67,7 @@ export function createTeamService({ sql, auth, logger, publicUrl }: { sql: Sql; 
       const name = requireText(input.name, 'name', 200);
       const token = randomBytes(32).toString('base64url');
       const row = await sql.tx(async (tx) => {
+        await lockAsAdmin(tx, viewer);
         if ((await tx.query('select 1 from users where email = $1', [email])).length > 0) {
           throw badInput(`${email} is already registered: a person belongs to one firm`, 'email');
         }
@@ -109,7 +122,7 @@ export function createTeamService({ sql, auth, logger, publicUrl }: { sql: Sql; 
     async updateRole(em: EntityManager, viewer: Viewer, rawUserId: string, role: UserRole): Promise<User> {
       const userId = parseId(rawUserId, 'userId');
       await sql.tx(async (tx) => {
-        const target = await lockMember(tx, viewer.firmId, userId);
+        const target = await lockMember(tx, viewer, userId);
         if (target.role === 'ADMIN' && role !== 'ADMIN' && target.admins <= 1) throw lastAdmin(target.email, 'made a MEMBER');
         await tx.query('update users set role = $2 where id = $1', [userId, role]);
       });
@@ -124,7 +137,7 @@ export function createTeamService({ sql, auth, logger, publicUrl }: { sql: Sql; 
     async remove(viewer: Viewer, rawUserId: string): Promise<void> {
       const userId = parseId(rawUserId, 'userId');
       await sql.tx(async (tx) => {
-        const target = await lockMember(tx, viewer.firmId, userId);
+        const target = await lockMember(tx, viewer, userId);
         if (target.role === 'ADMIN' && target.admins <= 1) throw lastAdmin(target.email, 'removed');
         await tx.query('delete from users where id = $1', [userId]);
       });
