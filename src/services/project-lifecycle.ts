@@ -46,9 +46,16 @@ export function createProjectLifecycle({ sql, pubsub, documents, logger }: { sql
       const name = input.name === undefined ? null : requireText(input.name, 'name', 200);
       const setClient = input.clientName !== undefined;
       const clientName = input.clientName == null ? null : requireText(input.clientName, 'clientName', 200);
+      // Written only when something changes: updatedAt says when the project last changed.
       const rows = await sql.query<ProjectRow>(
-        `update cma_projects set name = coalesce($3, name), client_name = case when $4 then $5 else client_name end, updated_at = now()
-         where id = $1 and firm_id = $2 returning ${PROJECT_COLUMNS}`,
+        `with changed as (
+           update cma_projects set name = coalesce($3, name), client_name = case when $4 then $5 else client_name end, updated_at = now()
+           where id = $1 and firm_id = $2
+             and (coalesce($3, name) is distinct from name or (case when $4 then $5 else client_name end) is distinct from client_name)
+           returning ${PROJECT_COLUMNS})
+         select * from changed
+         union all
+         select ${PROJECT_COLUMNS} from cma_projects where id = $1 and firm_id = $2 and not exists (select 1 from changed)`,
         [id, firmId, name, setClient, clientName],
       );
       if (!rows[0]) throw notFound('project');
