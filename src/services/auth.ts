@@ -159,8 +159,8 @@ export function createAuthService({ secret, expiresIn, sql, sessionCacheMs = 200
      */
     async authenticate(token: string): Promise<Viewer> {
       const claims = await service.verify(token);
-      const { role } = await needSql().sessions.check(claims);
-      return { ...claims, role };
+      const role = needSql().sessions.check(claims);
+      return { ...claims, role: typeof role === 'string' ? role : await role };
     },
 
     /** Which of these viewers' tokens no longer hold (for open subscriptions). */
