@@ -94,6 +94,13 @@ export function createSessionStore({ sql, ttlMs = 2000, maxEntries = 50_000, now
     await Promise.all(waits);
   }
 
+  /** `ensure`, once more for users whose load was discarded by a `forget` meanwhile. */
+  async function loaded(userIds: string[]): Promise<void> {
+    await ensure(userIds);
+    const missing = userIds.filter((id) => !cache.has(id));
+    if (missing.length > 0) await ensure(missing);
+  }
+
   /** Why `claims` no longer hold, or null. Expects the user to be loaded. */
   function refusal(claims: TokenClaims): AppError | null {
     const entry = cache.get(claims.userId);
@@ -119,7 +126,7 @@ export function createSessionStore({ sql, ttlMs = 2000, maxEntries = 50_000, now
      */
     check(claims: TokenClaims): UserRole | Promise<UserRole> {
       const hit = fresh(claims.userId);
-      if (!hit) return ensure([claims.userId]).then(() => roleOf(claims));
+      if (!hit) return loaded([claims.userId]).then(() => roleOf(claims));
       if (hit.state && hit.state.tokenVersion === claims.version && hit.state.firmId === claims.firmId && !(claims.jti && hit.state.revoked.has(claims.jti))) {
         return hit.state.role;
       }
@@ -128,8 +135,9 @@ export function createSessionStore({ sql, ttlMs = 2000, maxEntries = 50_000, now
 
     /** For long-lived connections: which of `claims` no longer hold (one query for all stale users). */
     async refused(claims: readonly TokenClaims[]): Promise<(AppError | null)[]> {
-      await ensure(claims.map((c) => c.userId));
-      return claims.map(refusal);
+      await loaded(claims.map((c) => c.userId));
+      // Only a definite answer refuses: a user whose load was discarded twice is checked next time.
+      return claims.map((c) => (cache.has(c.userId) ? refusal(c) : null));
     },
 
     /** Drops what is known of `userId`: the next check reads the database (after a change here). */
