@@ -60,6 +60,8 @@ let own: { projects: string[]; reviewing: string; items: string[] };
  */
 let victim: Account & { ids: string[] };
 let changer: Account;
+/** The "another firm" token of those fields: changePassword with it must not sign `other` out. */
+let bystander: Account;
 let invitation: string;
 
 beforeAll(async () => {
@@ -84,6 +86,7 @@ beforeAll(async () => {
     victim.ids.push(projectId, res.data!.uploadDocument.id);
   }
   changer = await signUp(server.url, 'Fuzz password changer');
+  bystander = await signUp(server.url, 'Fuzz bystander');
   const invited = await gqlOk(server.url, 'mutation { inviteUser(input: { email: "fuzz-invitee@example.in", name: "Invitee", role: MEMBER }) { link } }', {}, owner.token);
   invitation = new URL(invited.inviteUser.link).searchParams.get('invitation')!;
 }, 60_000);
@@ -99,10 +102,10 @@ afterAll(async () => {
 // Sending, checking.
 
 /** Authorization headers a client may send: mostly the owner's (or `main`'s), also another firm's and junk. */
-const authorization = (main: Account = owner): fc.Arbitrary<string | undefined> =>
+const authorization = (main: Account = owner, second: Account = other): fc.Arbitrary<string | undefined> =>
   fc.oneof(
     { arbitrary: fc.constant(`Bearer ${main.token}`), weight: 8 },
-    { arbitrary: fc.constant(`Bearer ${other.token}`), weight: 2 },
+    { arbitrary: fc.constant(`Bearer ${second.token}`), weight: 2 },
     fc.constant(undefined),
     fc.constantFrom('Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', owner.token, `Bearer  ${owner.token}`, `bearer ${owner.token}`, `Bearer ${owner.token}x`, `Bearer ${owner.token.slice(0, -2)}`),
     fc.string({ maxLength: 60 }).map((s) => `Bearer ${s}`),
@@ -220,7 +223,10 @@ function valueContext(entry: FieldWithArguments): ValueContext {
   return { own: as ? as.own : [...own.projects, ...own.items], byName: FUZZ_TARGETS[entry.coordinate]?.byName?.() };
 }
 
-const authFor = (entry: FieldWithArguments) => authorization(FUZZ_TARGETS[entry.coordinate]?.as?.().account);
+const authFor = (entry: FieldWithArguments) => {
+  const as = FUZZ_TARGETS[entry.coordinate]?.as?.();
+  return as ? authorization(as.account, bystander) : authorization();
+};
 
 /** One value per argument of `entry`, each from `pick`. */
 function argumentsArb(entry: FieldWithArguments, pick: (type: GraphQLInputType, name: string) => fc.Arbitrary<unknown>) {
