@@ -4,7 +4,7 @@
  * (back to DRAFT), a whole project (its subscribers get DELETED and complete, no row of it is
  * left in any table), renaming, searching, and a start racing a delete.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,10 +42,9 @@ afterAll(async () => {
 });
 
 const q = <T = Record<string, unknown>>(text: string, params: unknown[] = []) => server.app.services.sql.query<T>(text, params);
-const storedFile = async (documentId: string) => {
-  const rows = await q<{ key: string }>('select storage_key as key from documents where id = $1', [documentId]);
-  return rows[0] ? path.join(dataDir, 'documents', rows[0].key) : null;
-};
+/** How many chunks of the document's bytes are stored (document_chunks). */
+const storedChunks = async (documentId: string) =>
+  (await q<{ n: number }>('select count(*)::int as n from document_chunks where document_id = $1', [documentId]))[0]!.n;
 
 async function put(projectId: string, name: string, content: string): Promise<string> {
   const res = await upload(server.url, me.token, projectId, { name, content });
@@ -85,7 +84,7 @@ describe('deleteDocument', () => {
     }
     expect((await q('select id from documents where project_id = $1', [projectId])).length).toBe(2);
     expect((await q<{ n: number }>('select count(*)::int as n from line_items where document_id = $1', [wrong]))[0]!.n).toBe(itemsBefore[0]!.n);
-    expect(existsSync((await storedFile(wrong))!)).toBe(true);
+    expect(await storedChunks(wrong)).toBeGreaterThan(0);
     held.release(projectId, 'CLASSIFY');
     const sub = collect<StatusEvent>(wsClient(server.wsUrl, me.token), STATUS, { id: projectId });
     await sub.next((e) => FINAL.includes(e.projectStatus.status));
@@ -94,12 +93,11 @@ describe('deleteDocument', () => {
     expect(pooled.status).toBe('COMPLETED');
 
     // After the run: the wrong document goes, with its bytes and line items.
-    const file = (await storedFile(wrong))!;
     const after = await gqlOk(server.url, DELETE_DOC, { id: wrong }, me.token);
     expect(after.deleteDocument.documents).toEqual([{ id: right, filename: 'clean-two-years.csv' }]);
     expect(after.deleteDocument.status).toBe('COMPLETED'); // the old report stands until the next run
     expect((await q<{ n: number }>('select count(*)::int as n from line_items where document_id = $1', [wrong]))[0]!.n).toBe(0);
-    expect(existsSync(file)).toBe(false);
+    expect(await storedChunks(wrong)).toBe(0);
     const checkpoints = await q('select extracted_digest, classified_digest from cma_projects where id = $1', [projectId]);
     expect(checkpoints[0]).toEqual({ extracted_digest: null, classified_digest: null });
 
@@ -138,7 +136,7 @@ describe('deleteProject', () => {
     const projectId = await createProject(server.url, me.token, 'To delete');
     const docs = [await put(projectId, 'needs-review.csv', example('needs-review.csv')), await put(projectId, 'b.csv', trialBalanceCsv(20))];
     expect(await runToEnd(projectId)).toBe('REVIEWING');
-    const files = await Promise.all(docs.map(storedFile));
+    for (const doc of docs) expect(await storedChunks(doc)).toBeGreaterThan(0);
     const keep = await createProject(server.url, me.token, 'Kept');
     await put(keep, 'clean-two-years.csv', example('clean-two-years.csv'));
     expect(await runToEnd(keep)).toBe('COMPLETED');
@@ -172,7 +170,7 @@ describe('deleteProject', () => {
     }
     expect(await q('select 1 from cma_projects where id = $1', [projectId])).toEqual([]);
     expect(await q('select 1 from pipeline_stage_runs s where not exists (select 1 from pipeline_runs r where r.id = s.run_id)')).toEqual([]);
-    for (const file of files) expect(existsSync(file!)).toBe(false);
+    for (const doc of docs) expect(await storedChunks(doc)).toBe(0);
 
     const again = await gql(server.url, DELETE_PROJECT, { id: projectId }, me.token);
     expect(again.errors?.[0]).toMatchObject({ message: 'project not found', extensions: { code: 'NOT_FOUND' } });
