@@ -22,6 +22,8 @@ import { createAppPubSub, type AppPubSub } from './services/pubsub.js';
 import { createRedisPubSub } from './services/redis-pubsub.js';
 import { createSharedLimits } from './services/shared-limits.js';
 import { createReviewService } from './services/review.js';
+import { createProjectLifecycle } from './services/project-lifecycle.js';
+import { createTeamService } from './services/team.js';
 import { createStatusHub } from './services/status-stream.js';
 import { graphqlLimits } from './plugins/graphql-limits.js';
 import { useSharedSubscriptionResults } from './plugins/shared-subscription-results.js';
@@ -83,18 +85,22 @@ export function buildApp(deps: AppDeps): App {
   const statusHub = createStatusHub(pubsub);
   // Events published while this process was cut off from Redis never reach it: read them back.
   redis?.onReconnect(() => statusHub.resync());
+  const auth = createAuthService({ secret: config.jwtSecret, expiresIn: config.jwtExpiresIn, sql });
+  let listeningUrl = `http://${config.host}:${config.port}`; // set to the real port by start()
   const services: Services = {
     config,
     logger,
     sql,
     pubsub,
     statusHub,
-    auth: createAuthService({ secret: config.jwtSecret, expiresIn: config.jwtExpiresIn }),
+    auth,
     documents,
     downloadLinks: createDownloadLinks({ secret: config.jwtSecret }),
     processing: createProcessingService({ sql, runner, logger }),
     review: createReviewService({ sql }),
     rateLimits: limits.rateLimits,
+    lifecycle: createProjectLifecycle({ sql, pubsub, documents, logger }),
+    team: createTeamService({ sql, auth, logger, publicUrl: () => config.publicUrl ?? listeningUrl }),
     fork: () => orm.em.fork(),
   };
 
@@ -164,7 +170,8 @@ export function buildApp(deps: AppDeps): App {
       await runner.start();
       const { port } = server.address() as AddressInfo;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-      return `http://${host}:${port}`;
+      listeningUrl = `http://${host}:${port}`;
+      return listeningUrl;
     },
     stop() {
       stopping ??= (async () => {

@@ -40,6 +40,7 @@ const envSchema = z
     REDIS_KEY_PREFIX: z.string().max(100).default('cma:'),
     FIRM_MAX_ACTIVE_RUNS: intFrom(2, 1, 100_000),
     CORS_ORIGINS: z.string().optional(),
+    PUBLIC_URL: z.string().regex(/^https?:\/\/[^/\s]+(\/\S*)?$/, 'must be an http:// or https:// URL').optional(),
     GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
     RATE_LIMIT_LOGIN_PER_EMAIL: intFrom(10, 1, 100_000),
     RATE_LIMIT_LOGIN_PER_IP: intFrom(30, 1, 100_000),
@@ -109,6 +110,8 @@ export interface Config {
   /** Origins allowed to call from a browser; `*` any; empty: no cross-origin access. */
   corsOrigins: string[];
   introspection: boolean;
+  /** Where people reach the service (invitation links); unset: the address it listens on. */
+  publicUrl?: string;
   rateLimits: { loginPerEmail: number; loginPerIp: number; startsPerFirm: number };
   ws: { maxConnectionsPerIp: number; maxSubscriptionsPerConnection: number; maxBufferedBytes: number };
 }
@@ -152,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .split(',')
       .map((o) => o.trim())
       .filter(Boolean),
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : e.NODE_ENV !== 'production',
     rateLimits: {
       loginPerEmail: e.RATE_LIMIT_LOGIN_PER_EMAIL,

@@ -7,6 +7,8 @@ import type { DownloadLinks } from './services/report/download-links.js';
 import { AppError } from './services/errors.js';
 import type { Logger } from './services/logger.js';
 import type { ProcessingService } from './services/pipeline/processing.js';
+import type { ProjectLifecycle } from './services/project-lifecycle.js';
+import type { TeamService } from './services/team.js';
 import type { AppPubSub } from './services/pubsub.js';
 import type { StatusHub } from './services/status-stream.js';
 import type { RateLimits } from './services/rate-limits.js';
@@ -26,6 +28,8 @@ export interface Services {
   processing: ProcessingService;
   review: ReviewService;
   rateLimits: RateLimits;
+  lifecycle: ProjectLifecycle;
+  team: TeamService;
   /** A fresh entity manager for one request or one subscription. */
   fork(): EntityManager;
 }
@@ -62,7 +66,7 @@ export async function createContext(
   let authError: AppError | null = null;
   try {
     const token = bearerToken(authorization);
-    if (token) viewer = await services.auth.verify(token);
+    if (token) viewer = await services.auth.authenticate(token);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     authError = err;
@@ -75,6 +79,13 @@ export async function createContext(
     authError,
     clientIp,
   };
+}
+
+/** The caller if an ADMIN of their firm, else FORBIDDEN (UNAUTHENTICATED when not signed in). */
+export function requireAdmin(ctx: Context): Viewer {
+  const viewer = requireViewer(ctx);
+  if (viewer.role !== 'ADMIN') throw new AppError('FORBIDDEN', "only an admin of the firm can manage its users; ask one of the firm's admins");
+  return viewer;
 }
 
 /** The caller, or UNAUTHENTICATED. Every firm-scoped field starts here. */

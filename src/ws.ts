@@ -3,6 +3,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Context, Services } from './context.js';
+import type { Viewer } from './services/auth.js';
 import { createLocalConnectionCounter, type ConnectionCounter } from './services/connection-counter.js';
 import { AppError } from './services/errors.js';
 
@@ -14,7 +15,8 @@ export const CLOSE_POLICY_VIOLATION = 1008;
 /**
  * graphql-ws on the yoga instance: the same schema, plugins and error masking as HTTP, with the
  * token from `connectionParams.authorization`. A bad token refuses the connection (4403); the
- * socket is closed with 4403 when the token expires.
+ * socket is closed with 4403 when the token expires, or within about `revocationCheckMs` of it
+ * being revoked (signed out, password changed, user removed) by any process.
  */
 export function attachGraphqlWs({
   wss,
@@ -22,6 +24,7 @@ export function attachGraphqlWs({
   services,
   limits,
   connections,
+  revocationCheckMs = 2000,
 }: {
   wss: WebSocketServer;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -30,6 +33,7 @@ export function attachGraphqlWs({
   limits: { maxConnectionsPerIp: number; maxSubscriptionsPerConnection: number; maxBufferedBytes: number };
   /** Where connections per address are counted; this process's memory by default. */
   connections?: ConnectionCounter;
+  revocationCheckMs?: number;
 }) {
   const log = services.logger.child({ component: 'graphql-ws' });
   const expiryTimers = new WeakMap<object, NodeJS.Timeout>();
@@ -39,6 +43,27 @@ export function attachGraphqlWs({
   // graphql-ws's onConnect waits for the count, so a connection over the limit is never acked.
   const counter = connections ?? createLocalConnectionCounter();
   const overLimit = new WeakMap<WebSocket, Promise<boolean>>();
+  // Signed-in connections, checked together on one timer: one query per stale user, not per socket.
+  const signedIn = new Map<object, { viewer: Viewer; socket: WebSocket }>();
+  let sweeping = false;
+  const sweep = async () => {
+    if (sweeping || signedIn.size === 0) return;
+    sweeping = true;
+    try {
+      const entries = [...signedIn.values()];
+      const refused = await services.auth.refused(entries.map((e) => e.viewer));
+      refused.forEach((why, i) => {
+        if (why) entries[i]!.socket.close(CLOSE_FORBIDDEN, 'Forbidden: token revoked');
+      });
+    } catch (err) {
+      // The database unreachable is no proof of revocation: the next sweep tries again.
+      log.warn({ err }, 'could not check open connections for revoked tokens');
+    } finally {
+      sweeping = false;
+    }
+  };
+  const sweeper = setInterval(() => void sweep(), revocationCheckMs);
+  sweeper.unref();
   wss.on('connection', (socket, request) => {
     const address = request.socket.remoteAddress ?? 'unknown';
     let closed = false;
@@ -76,7 +101,10 @@ export function attachGraphqlWs({
         try {
           const token = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header)?.[1] : undefined;
           if (!token) return false;
-          const viewer = await services.auth.verify(token);
+          const viewer = await services.auth.authenticate(token);
+          // A socket that closed during the check has had its onClose already: nothing to watch.
+          if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
+          signedIn.set(ctx, { viewer, socket: ctx.extra.socket });
           const ms = Math.min(viewer.expiresAt * 1000 - Date.now(), 2 ** 31 - 1);
           const timer = setTimeout(() => ctx.extra.socket.close(CLOSE_FORBIDDEN, 'Forbidden: token expired'), ms);
           timer.unref();
@@ -87,7 +115,10 @@ export function attachGraphqlWs({
           throw err;
         }
       },
-      onClose: (ctx) => clearTimeout(expiryTimers.get(ctx)),
+      onClose: (ctx) => {
+        clearTimeout(expiryTimers.get(ctx));
+        signedIn.delete(ctx);
+      },
       onSubscribe: async (ctx, id, payload) => {
         // graphql-ws has already registered this subscription: count it among the current ones.
         if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerConnection) {
@@ -131,7 +162,12 @@ export function attachGraphqlWs({
     },
     wss,
   );
-  return { dispose: async () => void (await disposable.dispose()) };
+  return {
+    dispose: async () => {
+      clearInterval(sweeper);
+      await disposable.dispose();
+    },
+  };
 }
 
 /** WebSocket close code "try again later", for a client that does not keep up. */

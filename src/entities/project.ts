@@ -8,6 +8,8 @@ export const PROJECT_STATUSES = [
   'COMPLETED',
   'ERROR',
   'CANCELLED',
+  // Never stored: only the final event of a deleted project, after which its subscriptions complete.
+  'DELETED',
 ] as const;
 export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
 

@@ -60,6 +60,14 @@ const CreateProjectInput = builder.inputType('CreateProjectInput', {
   }),
 });
 
+const UpdateProjectInput = builder.inputType('UpdateProjectInput', {
+  description: 'Only the fields given change; clientName: null clears it. Same rules as createProject.',
+  fields: (t) => ({
+    name: t.string(),
+    clientName: t.string(),
+  }),
+});
+
 builder.queryFields((t) => ({
   project: t.field({
     type: ProjectRef,
@@ -73,11 +81,17 @@ builder.queryFields((t) => ({
     description: "The caller's firm only, newest first; first ≤ 200",
     args: {
       status: t.arg({ type: ProjectStatusEnum }),
+      search: t.arg.string({ description: 'Part of the name or client name, any case' }),
       first: t.arg.int({ defaultValue: 50 }),
       offset: t.arg.int({ defaultValue: 0 }),
     },
     resolve: (_r, args, ctx) =>
-      projects.list(ctx.em(), requireViewer(ctx).firmId, { status: args.status, first: args.first ?? 50, offset: args.offset ?? 0 }),
+      projects.list(ctx.em(), requireViewer(ctx).firmId, {
+        status: args.status,
+        search: args.search,
+        first: args.first ?? 50,
+        offset: args.offset ?? 0,
+      }),
   }),
 }));
 
@@ -86,5 +100,36 @@ builder.mutationField('createProject', (t) =>
     type: ProjectRef,
     args: { input: t.arg({ type: CreateProjectInput, required: true }) },
     resolve: (_r, { input }, ctx) => projects.create(ctx.em(), requireViewer(ctx).firmId, input),
+  }),
+);
+
+builder.mutationFields((t) => ({
+  updateProject: t.field({
+    type: ProjectRef,
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateProjectInput, required: true }) },
+    resolve: (_r, { id, input }, ctx) => {
+      const given = input as { name?: string | null; clientName?: string | null };
+      return ctx.services.lifecycle.update(requireViewer(ctx).firmId, String(id), given);
+    },
+  }),
+  deleteProject: t.field({
+    type: 'Boolean',
+    description:
+      'Deletes the project and everything it owns; CONFLICT while it is processing or queued. Its subscribers get a last event with status DELETED.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_r, { id }, ctx) => {
+      await ctx.services.lifecycle.deleteProject(requireViewer(ctx).firmId, String(id));
+      return true;
+    },
+  }),
+}));
+
+builder.mutationField('deleteDocument', (t) =>
+  t.field({
+    type: ProjectRef,
+    description:
+      'Takes a document out of its project (its bytes and line items go; the next run extracts again); CONFLICT while the project is processing or queued. The project is a DRAFT again when no document is left.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, { id }, ctx) => ctx.services.lifecycle.deleteDocument(requireViewer(ctx).firmId, String(id)),
   }),
 );

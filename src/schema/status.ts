@@ -6,6 +6,9 @@ import { projectStatusStream } from '../services/status-stream.js';
 import { builder } from './builder.js';
 import { PipelineStageEnum, ProjectStatusEnum } from './enums.js';
 
+/** How often an SSE subscription asks whether its token was revoked. */
+const REVALIDATE_MS = 2000;
+
 const ProjectStatusEventRef = builder.objectRef<ProjectStatusEvent>('ProjectStatusEvent').implement({
   fields: (t) => ({
     projectId: t.exposeID('projectId'),
@@ -24,7 +27,7 @@ builder.subscriptionField('projectStatus', (t) =>
   t.field({
     type: ProjectStatusEventRef,
     description:
-      'Without afterSequence: the current state first, then every change. With afterSequence: every stored event after it, then live.',
+      'Without afterSequence: the current state first, then every change. With afterSequence: every stored event after it, then live. When the project is deleted: a last event with status DELETED, then the subscription completes.',
     args: { projectId: t.arg.id({ required: true }), afterSequence: t.arg.int() },
     subscribe: async (_r, args, ctx) => {
       const viewer = requireViewer(ctx);
@@ -38,6 +41,10 @@ builder.subscriptionField('projectStatus', (t) =>
         projectId: project.id,
         afterSequence: args.afterSequence ?? null,
         expiresAt: ctx.closesAtTokenExpiry ? undefined : viewer.expiresAt,
+        // graphql-ws checks its connections itself (src/ws.ts); SSE streams check their own token.
+        revalidate: ctx.closesAtTokenExpiry
+          ? undefined
+          : { everyMs: REVALIDATE_MS, check: async () => (await ctx.services.auth.refused([viewer]))[0] ?? null },
       });
     },
     resolve: (event) => event,

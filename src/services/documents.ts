@@ -32,6 +32,14 @@ export interface DocumentStoreOptions {
  */
 export function createDocumentStore({ sql, maxUploadBytes, logger }: DocumentStoreOptions) {
   return {
+    /**
+     * Frees the bytes of deleted documents, called after the deleting transaction commits. The
+     * bytes live in document_chunks, which cascade with their document row: already gone in
+     * that same transaction, so there is nothing left to do here. The one place that would
+     * change if bytes moved out of the database again.
+     */
+    async removeStoredBytes(_storageKeys: readonly string[]): Promise<void> {},
+
     async upload(em: EntityManager, firmId: string, projectId: string, file: UploadedFile): Promise<Document> {
       const filename = sanitizeFilename(file.name);
       const contentType = (file.type || 'application/octet-stream').split(';')[0]!.trim().toLowerCase();

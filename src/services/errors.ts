@@ -4,6 +4,7 @@
  */
 export type ErrorCode =
   | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'BAD_USER_INPUT'
   | 'CONFLICT'
@@ -14,6 +15,7 @@ export type ErrorCode =
 /** HTTP status per code, where the transport is HTTP. */
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 200,
   BAD_USER_INPUT: 200,
   CONFLICT: 409,
@@ -33,6 +35,9 @@ export class AppError extends Error {
     this.name = 'AppError';
   }
 }
+
+/** Signed in, but the caller's role does not allow it. */
+export const forbidden = (message: string) => new AppError('FORBIDDEN', message);
 
 export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
 export const badInput = (message: string, field?: string) =>

@@ -26,6 +26,13 @@ export function pageOffset(value: number, field = 'offset'): number {
   return value;
 }
 
+/** `search` as an ILIKE pattern matching it anywhere, its own % _ \ taken literally; null: no filter. */
+function searchPattern(raw: string | null | undefined): string | null {
+  if (raw == null || raw.trim() === '') return null;
+  const text = requireText(raw, 'search', 200);
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
 /** Reads and writes of projects and what hangs off them, always within one firm. */
 export const projects = {
   async create(em: EntityManager, firmId: string, input: { name: string; clientName?: string | null }) {
@@ -49,10 +56,15 @@ export const projects = {
     return project;
   },
 
-  async list(em: EntityManager, firmId: string, args: { status?: ProjectStatus | null; first: number; offset: number }) {
+  async list(em: EntityManager, firmId: string, args: { status?: ProjectStatus | null; search?: string | null; first: number; offset: number }) {
+    const pattern = searchPattern(args.search);
     return em.find(
       Project,
-      { firmId, ...(args.status ? { status: args.status } : {}) },
+      {
+        firmId,
+        ...(args.status ? { status: args.status } : {}),
+        ...(pattern ? { $or: [{ name: { $ilike: pattern } }, { clientName: { $ilike: pattern } }] } : {}),
+      },
       {
         orderBy: { createdAt: 'desc', id: 'desc' },
         limit: pageSize(args.first, 200),

@@ -53,8 +53,13 @@ export function projectStatusStream(args: {
   afterSequence: number | null;
   /** Token expiry, epoch seconds. */
   expiresAt?: number;
+  /**
+   * Asked every `everyMs` whether the caller's token still holds; an error ends the stream as
+   * expiry does (a revoked token). Left out by a transport that checks its connections itself.
+   */
+  revalidate?: { everyMs: number; check(): Promise<AppError | null> };
 }): StatusStream {
-  return new ProjectStatusStream(args.sql, args.hub, args.projectId, args.afterSequence, args.expiresAt);
+  return new ProjectStatusStream(args.sql, args.hub, args.projectId, args.afterSequence, args.expiresAt, args.revalidate);
 }
 
 type Waiter = { resolve: (r: IteratorResult<ProjectStatusEvent>) => void; reject: (e: unknown) => void };
@@ -79,6 +84,7 @@ class ProjectStatusStream implements StatusStream, Sink {
   private failure: { error: unknown } | null = null;
   private waiter: Waiter | null = null;
   private expiry: NodeJS.Timeout | undefined;
+  private recheck: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly sql: Sql,
@@ -86,12 +92,17 @@ class ProjectStatusStream implements StatusStream, Sink {
     private readonly projectId: string,
     afterSequence: number | null,
     expiresAt: number | undefined,
+    revalidate: { everyMs: number; check(): Promise<AppError | null> } | undefined,
   ) {
     this.last = afterSequence ?? -1;
     hub.attach(projectId, this);
     if (expiresAt !== undefined) {
       const ms = Math.min(Math.max(0, expiresAt * 1000 - Date.now()), 2 ** 31 - 1);
       this.expiry = setTimeout(() => this.fail(new AppError('UNAUTHENTICATED', 'token has expired')), ms);
+    }
+    if (revalidate) {
+      this.recheck = setInterval(() => void revalidate.check().then((refused) => refused && this.fail(refused), () => undefined), revalidate.everyMs);
+      this.recheck.unref();
     }
     void this.load(afterSequence);
   }
@@ -145,6 +156,8 @@ class ProjectStatusStream implements StatusStream, Sink {
               `select ${EVENT_COLUMNS} from project_status_events where project_id = $1 and sequence > $2 order by sequence`,
               [this.projectId, afterSequence],
             );
+      // No row: the project was deleted before this stream attached (and missed its final event).
+      if (afterSequence == null && backlog.length === 0) return this.finish();
       for (const event of backlog) this.accept(event);
     } catch (err) {
       this.fail(err);
@@ -198,11 +211,20 @@ class ProjectStatusStream implements StatusStream, Sink {
   private accept(event: ProjectStatusEvent): void {
     if (this.stopped || event.sequence <= this.last) return;
     this.last = event.sequence;
-    if (this.live && this.receiver?.receiveLive(event)) return;
-    this.live = false;
-    const waiter = this.takeWaiter();
-    if (waiter) waiter.resolve({ done: false, value: event });
-    else this.queue.push(event);
+    if (!(this.live && this.receiver?.receiveLive(event))) {
+      this.live = false;
+      const waiter = this.takeWaiter();
+      if (waiter) waiter.resolve({ done: false, value: event });
+      else this.queue.push(event);
+    }
+    // A deleted project's last event: the stream completes once it has been taken.
+    if (event.status === 'DELETED') this.finish();
+  }
+
+  /** Ends the stream normally: queued events are still handed out, then done. */
+  private finish(): void {
+    this.stop();
+    this.takeWaiter()?.resolve(DONE);
   }
 
   private fail(error: unknown): void {
@@ -217,6 +239,7 @@ class ProjectStatusStream implements StatusStream, Sink {
     if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.expiry);
+    clearInterval(this.recheck);
     this.hub.detach(this.projectId, this);
   }
 

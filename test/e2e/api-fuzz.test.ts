@@ -46,11 +46,22 @@ interface Account {
   token: string;
   firmId: string;
   email: string;
+  userId: string;
 }
 let owner: Account;
 let other: Account;
 /** The owner's real ids: projects (one REVIEWING with line items, one DRAFT) and line items. */
 let own: { projects: string[]; reviewing: string; items: string[] };
+/**
+ * Accounts the destructive fields are fuzzed with, so the owner's data and token survive for
+ * the other properties: one whose projects and documents may be deleted, one whose password
+ * may be changed. `invitation` is a real token of the owner's firm (accepted at most once).
+ */
+let victim: Account & { ids: string[] };
+let changer: Account;
+/** The "another firm" token of those fields: changePassword with it must not sign `other` out. */
+let bystander: Account;
+let invitation: string;
 
 beforeAll(async () => {
   server = await startTestServer({ config: { logLevel: 'error' }, logTo: logSink });
@@ -66,6 +77,17 @@ beforeAll(async () => {
   sub.unsubscribe();
   const data = await gqlOk(server.url, 'query($id: ID!) { project(id: $id) { lineItems(first: 20) { id } } }', { id: reviewing }, owner.token);
   own = { projects: [draft, reviewing], reviewing, items: data.project.lineItems.map((i: { id: string }) => i.id) };
+
+  victim = { ...(await signUp(server.url, 'Fuzz victim')), ids: [] };
+  for (let i = 0; i < 3; i++) {
+    const projectId = await createProject(server.url, victim.token, `victim ${i}`);
+    const res = await upload(server.url, victim.token, projectId, { name: 'clean-two-years.csv', content: example('clean-two-years.csv') });
+    victim.ids.push(projectId, res.data!.uploadDocument.id);
+  }
+  changer = await signUp(server.url, 'Fuzz password changer');
+  bystander = await signUp(server.url, 'Fuzz bystander');
+  const invited = await gqlOk(server.url, 'mutation { inviteUser(input: { email: "fuzz-invitee@example.in", name: "Invitee", role: MEMBER }) { link } }', {}, owner.token);
+  invitation = new URL(invited.inviteUser.link).searchParams.get('invitation')!;
 }, 60_000);
 
 afterAll(async () => {
@@ -78,11 +100,11 @@ afterAll(async () => {
 // ---------------------------------------------------------------------------------------------
 // Sending, checking.
 
-/** Authorization headers a client may send: mostly the owner's, also another firm's and junk. */
-const authorization = (): fc.Arbitrary<string | undefined> =>
+/** Authorization headers a client may send: mostly the owner's (or `main`'s), also another firm's and junk. */
+const authorization = (main: Account = owner, second: Account = other): fc.Arbitrary<string | undefined> =>
   fc.oneof(
-    { arbitrary: fc.constant(`Bearer ${owner.token}`), weight: 8 },
-    { arbitrary: fc.constant(`Bearer ${other.token}`), weight: 2 },
+    { arbitrary: fc.constant(`Bearer ${main.token}`), weight: 8 },
+    { arbitrary: fc.constant(`Bearer ${second.token}`), weight: 2 },
     fc.constant(undefined),
     fc.constantFrom('Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', owner.token, `Bearer  ${owner.token}`, `bearer ${owner.token}`, `Bearer ${owner.token}x`, `Bearer ${owner.token.slice(0, -2)}`),
     fc.string({ maxLength: 60 }).map((s) => `Bearer ${s}`),
@@ -151,6 +173,8 @@ interface FuzzTarget {
   byName?: () => Record<string, fc.Arbitrary<unknown>>;
   /** Fewer runs for a field whose every call costs a password hash (scrypt, ~100 ms). */
   typedRuns?: number;
+  /** Whose token and ids a destructive field is fuzzed with (default: the owner's). */
+  as?: () => { account: Account; own: string[] };
 }
 
 const HEADS = ['SALES', 'CAPITAL', 'sales', ' Capital ', 'INVENTORY', 'NOPE', 'SALES\u0000', 'ſales', 'capıtal'];
@@ -171,6 +195,17 @@ const FUZZ_TARGETS: Record<string, FuzzTarget> = {
   'Mutation.cancelProcessing': {},
   'Mutation.reportDownloadUrl': {},
   'Mutation.classifyLineItem': { byName: () => ({ head: fc.oneof(fc.constantFrom(...HEADS), textArb()) }) },
+  'Mutation.updateProject': {},
+  'Mutation.deleteProject': { as: () => ({ account: victim, own: victim.ids }) },
+  'Mutation.deleteDocument': { as: () => ({ account: victim, own: victim.ids }) },
+  'Mutation.inviteUser': { byName: () => ({ email: emailArb() }) },
+  'Mutation.acceptInvitation': {
+    typedRuns: 40,
+    byName: () => ({ token: fc.oneof(fc.constant(invitation), fc.constant(invitation.slice(1)), fc.constant(`${invitation}=`), textArb()), password: password() }),
+  },
+  'Mutation.updateUserRole': { as: () => ({ account: owner, own: [owner.userId, other.userId] }) },
+  'Mutation.removeUser': { as: () => ({ account: owner, own: [owner.userId, other.userId] }) },
+  'Mutation.changePassword': { typedRuns: 40, as: () => ({ account: changer, own: [] }), byName: () => ({ current: password(), new: password() }) },
   'Subscription.projectStatus': {},
   'Project.runs': { parent: { field: 'project', id: () => own.reviewing } },
   'Project.lineItems': { parent: { field: 'project', id: () => own.reviewing } },
@@ -184,8 +219,14 @@ function callFor(entry: FieldWithArguments): FieldCall {
 }
 
 function valueContext(entry: FieldWithArguments): ValueContext {
-  return { own: [...own.projects, ...own.items], byName: FUZZ_TARGETS[entry.coordinate]?.byName?.() };
+  const as = FUZZ_TARGETS[entry.coordinate]?.as?.();
+  return { own: as ? as.own : [...own.projects, ...own.items], byName: FUZZ_TARGETS[entry.coordinate]?.byName?.() };
 }
+
+const authFor = (entry: FieldWithArguments) => {
+  const as = FUZZ_TARGETS[entry.coordinate]?.as?.();
+  return as ? authorization(as.account, bystander) : authorization();
+};
 
 /** One value per argument of `entry`, each from `pick`. */
 function argumentsArb(entry: FieldWithArguments, pick: (type: GraphQLInputType, name: string) => fc.Arbitrary<unknown>) {
@@ -210,7 +251,7 @@ describe('every argument of every field', () => {
     it(`${name}: typed variables with hostile values (ids, strings, limits), any token`, { timeout: 90_000 }, async () => {
       const call = callFor(entry);
       const ctx = valueContext(entry);
-      const arb = fc.tuple(argumentsArb(entry, (type, n) => typedValue(type, n, ctx, 'json')), authorization());
+      const arb = fc.tuple(argumentsArb(entry, (type, n) => typedValue(type, n, ctx, 'json')), authFor(entry));
       await property(`${name} typed`, arb, FUZZ_TARGETS[name]?.typedRuns ?? RUNS.typed, async ([values, auth]) => {
         await sendAndCheck(call, variablesDocument(call, values), auth, `${name} typed`);
       });
@@ -227,7 +268,7 @@ describe('every argument of every field', () => {
         ),
       );
       const extra = fc.constantFrom<string[]>([], [], ['bogus: 1'], ['__typename: 1'], [`${entry.field.args[0]!.name}: null`]);
-      const arb = fc.tuple(values, extra, authorization());
+      const arb = fc.tuple(values, extra, authFor(entry));
       await property(`${name} literal`, arb, RUNS.literal, async ([v, more, auth]) => {
         await sendAndCheck(call, literalDocument(call, v, more), auth, `${name} literal`);
       });
@@ -237,7 +278,7 @@ describe('every argument of every field', () => {
       const call = callFor(entry);
       const ctx = valueContext(entry);
       const values = argumentsArb(entry, (type, n) => fc.oneof(typedValue(type, n, ctx, 'json'), wrongValue(type, n, ctx, 'json')));
-      await property(`${name} wrong variables`, fc.tuple(values, authorization()), RUNS.wrongVariables, async ([v, auth]) => {
+      await property(`${name} wrong variables`, fc.tuple(values, authFor(entry)), RUNS.wrongVariables, async ([v, auth]) => {
         await sendAndCheck(call, variablesDocument(call, v), auth, `${name} wrong variables`, { tolerate: ['variable-coercion-without-code'], hits });
       });
     });

@@ -14,6 +14,8 @@ import { createClient, type Client } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
+  AcceptInvitationDocument,
+  InviteUserDocument,
   CancelProcessingDocument,
   ClassifyLineItemDocument,
   CreateProjectDocument,
@@ -260,6 +262,18 @@ describe('@apollo/client 4 against the server (gated stages)', () => {
     expect(status.events).toEqual([]);
     expect(status.errors.map(codeOf)).toEqual(['UNAUTHENTICATED']);
     expect((status.errors[0] as CombinedGraphQLErrors).errors[0]?.extensions).not.toHaveProperty('http');
+  });
+
+  it('surfaces FORBIDDEN (HTTP 403) with its code when a member calls an admin-only mutation', async () => {
+    const admin = await signUpWithApollo(server, 'Team firm');
+    const email = `member-${Date.now()}-${Math.random().toString(36).slice(2)}@example.in`;
+    const invited = await admin.apollo.mutate({ mutation: InviteUserDocument, variables: { input: { email, name: 'Member', role: 'MEMBER' } } });
+    const token = new URL(must(invited.data).inviteUser.link).searchParams.get('invitation')!;
+    const accepted = await apolloClient(server).mutate({ mutation: AcceptInvitationDocument, variables: { token, password: PASSWORD } });
+    const member = apolloClient(server, must(accepted.data).acceptInvitation.token);
+    const refused = await rejection(member.mutate({ mutation: InviteUserDocument, variables: { input: { email: `x${email}`, name: 'X', role: 'ADMIN' } } }));
+    expect(codeOf(refused)).toBe('FORBIDDEN');
+    expect(httpLog.at(-1)).toMatchObject({ status: 403, accept: expect.stringContaining('application/graphql-response+json') });
   });
 
   it("surfaces NOT_FOUND for another firm's project, over HTTP (null) and the WebSocket (error, no events)", async () => {

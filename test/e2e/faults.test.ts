@@ -36,7 +36,7 @@ const RUN_BUDGET_MS = 20_000;
 const BIG = trialBalanceCsv(50_000, 2);
 const ROWS = dataRows(BIG);
 const SMALL = trialBalanceCsv(300, 2);
-const API_CODES = ['UNAUTHENTICATED', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'REVIEW_PENDING', 'RATE_LIMITED', 'INTERNAL_SERVER_ERROR'];
+const API_CODES = ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'REVIEW_PENDING', 'RATE_LIMITED', 'INTERNAL_SERVER_ERROR'];
 /** A failed stage names itself; nothing else is an acceptable ERROR after an outage. */
 const STAGE_FAILED = /^(EXTRACT|CLASSIFY|REVIEW|VALIDATE|GENERATE|pipeline) failed: |^interrupted: /;
 

@@ -37,6 +37,7 @@ const WRONG_HEAD_FOR: Record<Statement, string> = { BALANCE_SHEET: 'SALES', PROF
 interface Account {
   token: string;
   firmId: string;
+  userId: string;
 }
 interface Fixture {
   a: Account;
@@ -45,6 +46,8 @@ interface Fixture {
   projects: { draft: string; reviewing: string; completed: string; failed: string; running: string };
   /** Firm A's line items: waiting for review, classified by a finished run, extracted by a running one. */
   items: { review: string; classified: string; running: string };
+  /** Firm A's documents, one per project that has any; `running` is the held run's. */
+  documents: { all: string[]; running: string };
   statementOf: Map<string, Statement>;
   /** Firm B's own project. */
   bProject: string;
@@ -103,6 +106,11 @@ beforeAll(async () => {
   await gqlOk(server.url, 'mutation($id: ID!) { startProcessing(projectId: $id) { run { id } } }', { id: running }, a.token);
   await held.entered(running!, 'CLASSIFY');
 
+  const docsOf = async (projectId: string) =>
+    (await gqlOk(server.url, 'query($id: ID!) { project(id: $id) { documents { id } } }', { id: projectId }, a.token)).project.documents.map((d: { id: string }) => d.id) as string[];
+  const documents = (await Promise.all([reviewing!, completed!, failed!, running!].map(docsOf))).flat();
+  const runningDocs = await docsOf(running!);
+  expect(documents.length).toBe(4);
   const [review, classified, extracted] = await Promise.all([
     lineItems(a.token, reviewing!, true),
     lineItems(a.token, completed!),
@@ -116,6 +124,7 @@ beforeAll(async () => {
     b,
     projects: { draft: draft!, reviewing: reviewing!, completed: completed!, failed: failed!, running: running! },
     items: { review: review[0]!.id, classified: classified[0]!.id, running: extracted[0]!.id },
+    documents: { all: documents, running: runningDocs[0]! },
     statementOf: new Map([...review, ...classified, ...extracted].map((i) => [i.id, i.statement])),
     bProject: bProject!,
   };
@@ -167,6 +176,9 @@ async function snapshot() {
     labelHeads: await q('select firm_id, statement, label, head, updated_at from firm_label_heads order by 1, 2, 3'),
     events: await q('select project_id, count(*)::int as n, max(sequence) as last from project_status_events group by 1 order by 1'),
     reports: await q('select project_id, run_id, generated_at from cma_reports order by 1'),
+    users: await q('select id, firm_id, email, role, token_version, password_hash from users order by id'),
+    invitations: await q('select id, firm_id, email, role, accepted_at from invitations order by id'),
+    revoked: await q('select jti, user_id from revoked_tokens order by jti'),
     chunks: await q('select document_id, count(*)::int as n, sum(length(data))::bigint as bytes from document_chunks group by 1 order by 1'),
   };
 }
@@ -307,6 +319,79 @@ const TENANCY_CASES: Record<string, TenancyCase> = {
     },
   },
 
+  'Mutation.updateProject': {
+    targets: allProjects,
+    missing: uuidMissing,
+    call: async (id, token) =>
+      httpOutcome(
+        'updateProject',
+        await gql(server.url, 'mutation($id: ID!) { updateProject(id: $id, input: { name: "Renamed by B", clientName: null }) { id name } }', { id }, token),
+      ),
+    owner: {
+      target: (f) => f.projects.draft,
+      async check(id, token) {
+        // The same name again: found, answered, and nothing written.
+        const data = await gqlOk(server.url, 'mutation($id: ID!) { updateProject(id: $id, input: { name: "A draft" }) { id name } }', { id }, token);
+        expect(data.updateProject).toEqual({ id: id.toLowerCase(), name: 'A draft' });
+      },
+    },
+  },
+
+  'Mutation.deleteProject': {
+    targets: allProjects,
+    missing: uuidMissing,
+    call: async (id, token) => httpOutcome('deleteProject', await gql(server.url, 'mutation($id: ID!) { deleteProject(id: $id) }', { id }, token)),
+    owner: {
+      target: (f) => f.projects.running,
+      async check(id, token) {
+        const res = await gql(server.url, 'mutation($id: ID!) { deleteProject(id: $id) }', { id }, token);
+        expect(res.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+      },
+    },
+  },
+
+  'Mutation.deleteDocument': {
+    targets: (f) => f.documents.all,
+    missing: uuidMissing,
+    call: async (id, token) =>
+      httpOutcome('deleteDocument', await gql(server.url, 'mutation($id: ID!) { deleteDocument(id: $id) { id status documents { id } } }', { id }, token)),
+    owner: {
+      target: (f) => f.documents.running,
+      async check(id, token) {
+        const res = await gql(server.url, 'mutation($id: ID!) { deleteDocument(id: $id) { id } }', { id }, token);
+        expect(res.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+      },
+    },
+  },
+
+  'Mutation.updateUserRole': {
+    targets: (f) => [f.a.userId],
+    missing: uuidMissing,
+    // B is an admin of its own firm: only the firm check stands between it and A's admin.
+    call: async (id, token) =>
+      httpOutcome('updateUserRole', await gql(server.url, 'mutation($id: ID!) { updateUserRole(userId: $id, role: MEMBER) { id role } }', { id }, token)),
+    owner: {
+      target: (f) => f.a.userId,
+      async check(id, token) {
+        const res = await gql(server.url, 'mutation($id: ID!) { updateUserRole(userId: $id, role: MEMBER) { id } }', { id }, token);
+        expect(res.errors?.[0]?.extensions?.code).toBe('CONFLICT'); // A's last admin: found, and kept
+      },
+    },
+  },
+
+  'Mutation.removeUser': {
+    targets: (f) => [f.a.userId],
+    missing: uuidMissing,
+    call: async (id, token) => httpOutcome('removeUser', await gql(server.url, 'mutation($id: ID!) { removeUser(userId: $id) }', { id }, token)),
+    owner: {
+      target: (f) => f.a.userId,
+      async check(id, token) {
+        const res = await gql(server.url, 'mutation($id: ID!) { removeUser(userId: $id) }', { id }, token);
+        expect(res.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+      },
+    },
+  },
+
   'Subscription.projectStatus': {
     targets: allProjects,
     missing: uuidMissing,
@@ -353,6 +438,11 @@ describe('the table covers the schema', () => {
         'Mutation.cancelProcessing(projectId)',
         'Mutation.classifyLineItem(lineItemId)',
         'Subscription.projectStatus(projectId)',
+        'Mutation.updateProject(id)',
+        'Mutation.deleteProject(id)',
+        'Mutation.deleteDocument(id)',
+        'Mutation.updateUserRole(userId)',
+        'Mutation.removeUser(userId)',
       ]),
     );
   });
@@ -425,6 +515,14 @@ describe('projects lists only the caller’s firm', () => {
         for (const id of await list(fx.a.token, args)) seenByA.add(`${status}:${id}`);
       }
     }
+    // Searching by name or client finds nothing of A's either (and A does find its own).
+    const search = async (token: string, q: string) =>
+      (await gqlOk(server.url, 'query($q: String) { projects(search: $q, first: 200) { id } }', { q }, token)).projects.map((p: { id: string }) => p.id) as string[];
+    for (const q of ['A', 'a draft', 'REVIEWING', 'own', '%', '_']) {
+      expect((await search(fx.b.token, q)).filter((id) => aIds.has(id)), `B's projects(search: ${q})`).toEqual([]);
+    }
+    expect(await search(fx.a.token, 'a draft')).toEqual([fx.projects.draft]);
+
     // Not vacuous: A does see each of its projects under its own status.
     for (const [status, id] of [
       ['DRAFT', fx.projects.draft],

@@ -14,8 +14,8 @@ describe('auth.verify with its cache of verified tokens', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const now = Math.floor(Date.now() / 1000);
     const token = await sign({ firm: 'f1' }, now + 60);
-    expect(await auth.verify(token)).toEqual({ userId: 'u1', firmId: 'f1', expiresAt: now + 60 });
-    expect(await auth.verify(token)).toEqual({ userId: 'u1', firmId: 'f1', expiresAt: now + 60 });
+    expect(await auth.verify(token)).toEqual({ userId: 'u1', firmId: 'f1', expiresAt: now + 60, jti: null, version: 0 });
+    expect(await auth.verify(token)).toEqual({ userId: 'u1', firmId: 'f1', expiresAt: now + 60, jti: null, version: 0 });
     vi.setSystemTime((now + 60) * 1000);
     await expect(auth.verify(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: 'token has expired' });
   });

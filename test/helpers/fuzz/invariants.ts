@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { knownBugOfAnswer, knownBugOfError, type KnownBug } from './known-bugs.js';
 
 /** The codes of API.md's error table. */
-export const API_CODES = ['UNAUTHENTICATED', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'REVIEW_PENDING', 'RATE_LIMITED', 'INTERNAL_SERVER_ERROR'] as const;
+export const API_CODES = ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'REVIEW_PENDING', 'RATE_LIMITED', 'INTERNAL_SERVER_ERROR'] as const;
 
 /**
  * What must never reach a client: stack frames, SQL and its error texts, source paths, the
