@@ -95,7 +95,9 @@ export function buildApp(deps: AppDeps): App {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     renderGraphiQL,
-    graphiql: { title: 'CMA processing', subscriptionsProtocol: 'WS' },
+    // SSE, not WS: GraphiQL sends its Headers tab with every HTTP request (SSE included) but
+    // never as graphql-ws connection params, so over WS a subscription ran unauthenticated.
+    graphiql: { title: 'CMA processing', subscriptionsProtocol: 'SSE' },
     logging: yogaLogger(logger.child({ component: 'yoga' })),
     maskedErrors: { maskError: createMaskError(logger) },
     plugins: [...graphqlLimits({ introspection: config.introspection }), useApiErrorCodes(config.maxUploadBytes), useSharedSubscriptionResults()],
