@@ -25,6 +25,7 @@ import { graphqlLimits } from './plugins/graphql-limits.js';
 import { useSharedSubscriptionResults } from './plugins/shared-subscription-results.js';
 import { clientAddress, refuseOversizeJson, setSecurityHeaders } from './plugins/http-guards.js';
 import { attachGraphqlWs } from './ws.js';
+import { consoleRoute } from './http/console.js';
 import { healthRoutes, withTimeout } from './http/health.js';
 import { findRoute, requestUrl, type HttpRoute } from './http/routes.js';
 
@@ -123,7 +124,8 @@ export function buildApp(deps: AppDeps): App {
   });
 
   // Plain HTTP beside /graphql, tried in order before GraphQL.
-  const routes: HttpRoute[] = [...healthRoutes(sql)];
+  // The console answers every page path it does not exclude: keep it last.
+  const routes: HttpRoute[] = [...healthRoutes(sql), consoleRoute()];
 
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const orm = await createOrm(databaseUrl, logger);
   const app = buildApp({ config, orm, logger });
   const url = await app.start();
-  logger.info({ url: `${url}/graphql` }, `CMA processing service ready: open ${url}/graphql for the playground`);
+  logger.info({ url: `${url}/graphql` }, `CMA processing service ready: open ${url}/ for the web console, ${url}/graphql for the playground`);
 
   let stopping = false;
   const stop = async (signal: string) => {
