@@ -13,7 +13,16 @@ const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
 export async function buildConsole(options: { quiet?: boolean } = {}): Promise<{ ms: number }> {
   const started = performance.now();
   const { build } = await import('vite');
-  await build({ root: WEB, configFile: `${WEB}vite.config.ts`, logLevel: options.quiet ? 'warn' : 'info' });
+  // Vite takes NODE_ENV from the environment when set: under vitest it is 'test', which would
+  // build React's development bundle. The console is always built for production.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ root: WEB, configFile: `${WEB}vite.config.ts`, mode: 'production', logLevel: options.quiet ? 'warn' : 'info' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   return { ms: Math.round(performance.now() - started) };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Fails when a generated file checked into git is not what the code produces now:
- * `schema.graphql` (printed from the Pothos schema), `test/generated/**` and `web/src/generated/**` (codegen of
- * `test/operations` and the console's `web/src/**/*.graphql` against that schema). Everything is generated in memory and compared byte
+ * `schema.graphql` (printed from the Pothos schema), and the codegen output of every target in
+ * codegen.yml (`test/generated/` from test/operations, `web/src/generated/` from the console's
+ * operations under web/src) against that schema. Everything is generated in memory and compared byte
  * for byte with the files on disk, so it works on a clean clone, writes nothing, and needs no
  * database. Runs first in `npm test`.
  */

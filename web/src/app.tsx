@@ -1,5 +1,5 @@
 import { ApolloProvider } from '@apollo/client/react';
-import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { createClients, type Clients } from './lib/clients';
 import { navigate, onLinkClick, useRoute } from './lib/router';
 import { loadSession, saveSession, tokenExpiresAt, type Session } from './lib/session';
@@ -47,7 +47,13 @@ export function App() {
       }),
     [token, signOut],
   );
-  useEffect(() => () => clients.dispose(), [clients]);
+  // Dispose the previous session's clients once a new one is in use. (Not in this effect's
+  // cleanup: StrictMode runs cleanups on a live component and would dispose the memoised pair.)
+  const previous = useRef<Clients | null>(null);
+  useEffect(() => {
+    if (previous.current && previous.current !== clients) previous.current.dispose();
+    previous.current = clients;
+  }, [clients]);
 
   // Sign out when the token expires, even on a page that makes no request meanwhile.
   useEffect(() => {
