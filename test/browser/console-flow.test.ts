@@ -162,6 +162,28 @@ describe('the web console in Chromium', () => {
     await context.close();
   });
 
+  it('a token the server no longer accepts sends the person back to sign in, with a plain message', async () => {
+    const session = await apiSession(server.url, 'Expired Firm');
+    // Same claims, one more day of life, a signature that no longer matches: the server refuses it.
+    const [head, payload] = session.token.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as { exp: number };
+    const forged = `${head}.${Buffer.from(JSON.stringify({ ...claims, exp: claims.exp + 86_400 })).toString('base64url')}.AAAA`;
+    const { context, page, errors } = await newPage({ ...session, token: forged });
+    await page.goto(`${server.base}/`);
+    await page.waitForURL(/\/sign-in$/);
+    expect(await page.getByRole('alert').first().textContent()).toBe('Your session has ended. Please sign in again.');
+    await page.getByLabel('Email').fill(session.user.email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('.error').textContent()).toBe('That email and password do not match an account.');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'New project' }).waitFor();
+    // Chromium logs the refused requests (401) as console errors; nothing else may fail.
+    expect(errors.filter((e) => !/401|Unauthorized/.test(e))).toEqual([]);
+    await context.close();
+  });
+
   it('a second tab on the same project follows the same run live; Cancel stops it', async () => {
     const session = await apiSession(server.url, 'Two Tabs');
     const { context, page, errors } = await newPage(session);
