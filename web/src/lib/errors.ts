@@ -36,6 +36,9 @@ export function plainMessage(error: unknown): string {
     case 'INTERNAL_SERVER_ERROR':
       return 'Something went wrong on the server. Please try again.';
     default:
-      return navigator.onLine ? `The service did not answer as expected: ${message}` : 'You are offline.';
+      // (Read through globalThis so the module also runs, and is tested, outside a browser.)
+      return (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine === false
+        ? 'You are offline.'
+        : `The service did not answer as expected: ${message}`;
   }
 }
