@@ -23,7 +23,7 @@ const STAGES = ['EXTRACT', 'CLASSIFY', 'REVIEW', 'VALIDATE', 'GENERATE'];
 
 beforeAll(async () => {
   const database = await createTestDatabase();
-  held = holdStages(createCmaStages({ dataDir, reviewThreshold: testConfig().reviewThreshold, databaseUrl: database.url }));
+  held = holdStages(createCmaStages({ reviewThreshold: testConfig().reviewThreshold, databaseUrl: database.url }));
   server = await startTestServer({ database, config: { dataDir }, deps: { stages: held.stages } });
   browser = await launchChromium();
 });

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { StageError, type Stage } from '../stage.js';
 import type { ExtractJob } from '../workers/extract-job.js';
 import { runWorker } from '../workers/run-worker.js';
@@ -7,9 +6,10 @@ const JOB = new URL('../workers/extract-job.ts', import.meta.url);
 
 /**
  * EXTRACT: reads every document of the project into line items. The work runs in a worker
- * thread on its own connection and transaction (see extract-job.ts); progress is bytes read.
+ * thread on its own connection and transaction (see extract-job.ts), reading the documents'
+ * bytes from the database on a second connection; progress is bytes read.
  */
-export function extractStage(opts: { dataDir: string; databaseUrl: string; batchSize?: number }): Stage {
+export function extractStage(opts: { databaseUrl: string; batchSize?: number }): Stage {
   return {
     name: 'EXTRACT',
     weight: 55,
@@ -30,7 +30,6 @@ export function extractStage(opts: { dataDir: string; databaseUrl: string; batch
         documents: documents.map((d) => ({
           id: d.id,
           filename: d.filename,
-          path: path.join(opts.dataDir, 'documents', d.storageKey),
           sizeBytes: d.sizeBytes,
         })),
       };
