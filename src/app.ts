@@ -29,6 +29,7 @@ import { graphqlLimits } from './plugins/graphql-limits.js';
 import { useSharedSubscriptionResults } from './plugins/shared-subscription-results.js';
 import { clientAddress, refuseOversizeJson, setSecurityHeaders } from './plugins/http-guards.js';
 import { attachGraphqlWs } from './ws.js';
+import { consoleRoute } from './http/console.js';
 import { healthRoutes, withTimeout } from './http/health.js';
 import { findRoute, requestUrl, type HttpRoute } from './http/routes.js';
 import { reportDownloadRoute } from './http/report-download.js';
@@ -109,7 +110,9 @@ export function buildApp(deps: AppDeps): App {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     renderGraphiQL,
-    graphiql: { title: 'CMA processing', subscriptionsProtocol: 'WS' },
+    // SSE, not WS: GraphiQL sends its Headers tab with every HTTP request (SSE included) but
+    // never as graphql-ws connection params, so over WS a subscription ran unauthenticated.
+    graphiql: { title: 'CMA processing', subscriptionsProtocol: 'SSE' },
     logging: yogaLogger(logger.child({ component: 'yoga' })),
     maskedErrors: { maskError: createMaskError(logger) },
     plugins: [...graphqlLimits({ introspection: config.introspection }), useApiErrorCodes(config.maxUploadBytes), useSharedSubscriptionResults()],
@@ -135,7 +138,8 @@ export function buildApp(deps: AppDeps): App {
   });
 
   // Plain HTTP beside /graphql, tried in order before GraphQL.
-  const routes: HttpRoute[] = [...healthRoutes(sql), reportDownloadRoute(services)];
+  // The console answers every page path it does not exclude: keep it last.
+  const routes: HttpRoute[] = [...healthRoutes(sql), reportDownloadRoute(services), consoleRoute()];
 
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       : buildApp({ config, orm, logger, runner: { concurrency: role === 'api' ? 0 : config.pipelineConcurrency } });
   const url = await app.start();
   if (role === 'worker') logger.info({ url, role }, `CMA pipeline worker ready: ${config.pipelineConcurrency} pipeline slots, health at ${url}/healthz`);
-  else logger.info({ url: `${url}/graphql`, role }, `CMA processing service ready (ROLE=${role}): open ${url}/graphql for the playground`);
+  else logger.info({ url: `${url}/graphql`, role }, `CMA processing service ready (ROLE=${role}): open ${url}/ for the web console, ${url}/graphql for the playground`);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,7 +1,8 @@
 /**
  * Fails when a generated file checked into git is not what the code produces now:
- * `schema.graphql` (printed from the Pothos schema) and `test/generated/**` (codegen of
- * `test/operations` against that schema). Everything is generated in memory and compared byte
+ * `schema.graphql` (printed from the Pothos schema), and the codegen output of every target in
+ * codegen.yml (`test/generated/` from test/operations, `web/src/generated/` from the console's
+ * operations under web/src) against that schema. Everything is generated in memory and compared byte
  * for byte with the files on disk, so it works on a clean clone, writes nothing, and needs no
  * database. Runs first in `npm test`.
  */
@@ -101,7 +102,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       console.error(`\nRegenerate them with:\n  ${FIX}\nand commit the result.`);
       process.exitCode = 1;
     } else {
-      console.log(`schema.graphql and test/generated/ are up to date (${ms} ms)`);
+      console.log(`schema.graphql, test/generated/ and web/src/generated/ are up to date (${ms} ms)`);
     }
   } catch (err) {
     // Usually an operation in test/operations that no longer matches the schema.

