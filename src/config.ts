@@ -43,6 +43,12 @@ const envSchema = z
     WS_MAX_CONNECTIONS_PER_IP: intFrom(100, 1, 1_000_000),
     WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: intFrom(50, 1, 10_000),
     WS_MAX_BUFFERED_BYTES: intFrom(8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    BUILD_COMMIT: z.string().regex(/^[0-9a-f]{7,40}$/i, 'must be a git commit hash').optional(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.string().regex(/^https?:\/\//, 'must be an http:// or https:// URL').optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).default('cma-processing'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && (env.JWT_SECRET ?? '').length < 32) {
@@ -81,6 +87,10 @@ export interface Config {
   introspection: boolean;
   rateLimits: { loginPerEmail: number; loginPerIp: number; startsPerFirm: number };
   ws: { maxConnectionsPerIp: number; maxSubscriptionsPerConnection: number; maxBufferedBytes: number };
+  /** `/metrics`: on the main port unless `port` is set (then alone there, on `host`). */
+  metrics: { token: string | undefined; port: number | undefined; host: string; queueCacheMs: number; buildCommit: string | undefined };
+  /** Spans go to this OTLP/HTTP endpoint when set; tracing is off otherwise. */
+  tracing: { otlpEndpoint: string | undefined; serviceName: string };
 }
 
 export class ConfigError extends Error {
@@ -129,6 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSubscriptionsPerConnection: e.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
       maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
     },
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST, queueCacheMs: 5000, buildCommit: e.BUILD_COMMIT },
+    tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
   };
 }
 

@@ -4,6 +4,7 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Context, Services } from './context.js';
 import { AppError } from './services/errors.js';
+import { metrics } from './services/metrics.js';
 
 /** graphql-ws close code for a refused or expired token. */
 export const CLOSE_FORBIDDEN = 4403;
@@ -35,12 +36,15 @@ export function attachGraphqlWs({
     const address = request.socket.remoteAddress ?? 'unknown';
     const count = (perAddress.get(address) ?? 0) + 1;
     perAddress.set(address, count);
+    metrics.wsConnected();
     socket.once('close', () => {
+      metrics.wsDisconnected();
       const left = (perAddress.get(address) ?? 1) - 1;
       if (left <= 0) perAddress.delete(address);
       else perAddress.set(address, left);
     });
     if (count > limits.maxConnectionsPerIp) {
+      metrics.rateLimited('ws-connections');
       socket.close(CLOSE_POLICY_VIOLATION, `Too many connections from this address (max ${limits.maxConnectionsPerIp})`);
     }
   });
@@ -77,6 +81,7 @@ export function attachGraphqlWs({
       onSubscribe: async (ctx, id, payload) => {
         // graphql-ws has already registered this subscription: count it among the current ones.
         if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerConnection) {
+          metrics.rateLimited('ws-subscriptions');
           return [
             new GraphQLError(`too many subscriptions on this connection (max ${limits.maxSubscriptionsPerConnection})`, {
               extensions: { code: 'RATE_LIMITED' },
@@ -94,6 +99,7 @@ export function attachGraphqlWs({
           closesAtTokenExpiry: true,
           sendRawResult: (json: Buffer) => {
             if (sendFrame(socket, head, json, limits.maxBufferedBytes)) return;
+            metrics.slowClientClosed();
             log.warn({ clientIp: ctx.extra.request.socket.remoteAddress, maxBufferedBytes: limits.maxBufferedBytes }, 'closed a graphql-ws client that does not read its messages (1013)');
           },
         });

@@ -33,12 +33,13 @@ export function createAppPubSub(eventTarget?: PubSubEventTarget<Topics>): AppPub
  * Pubsub over Redis, for several server processes: a run executing in one process reaches
  * subscribers connected to any other. Returns the pubsub and a `close` for shutdown.
  */
-export function createRedisPubSub(url: string): { pubsub: AppPubSub; close(): Promise<void> } {
+export function createRedisPubSub(url: string): { pubsub: AppPubSub; connected(): boolean; close(): Promise<void> } {
   const publishClient = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
   const subscribeClient = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
   const eventTarget = createRedisEventTarget<never>({ publishClient, subscribeClient }) as unknown as PubSubEventTarget<Topics>;
   return {
     pubsub: createAppPubSub(eventTarget),
+    connected: () => publishClient.status === 'ready' && subscribeClient.status === 'ready',
     async close() {
       await Promise.all([publishClient.quit(), subscribeClient.quit()]).catch(() => undefined);
     },

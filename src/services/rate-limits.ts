@@ -1,5 +1,6 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from './errors.js';
+import { metrics } from './metrics.js';
 
 export interface RateLimitOptions {
   loginPerEmail: number;
@@ -22,6 +23,7 @@ export function createRateLimits(opts: RateLimitOptions) {
       await limiter.consume(key);
     } catch (res) {
       if (!(res instanceof RateLimiterRes)) throw res;
+      metrics.rateLimited(limiter.keyPrefix);
       const seconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
       throw new AppError('RATE_LIMITED', `too many ${what}; try again in ${seconds} s`, { retryAfterSeconds: seconds });
     }

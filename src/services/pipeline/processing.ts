@@ -1,6 +1,8 @@
 import type { Sql } from '../../database/sql.js';
 import { AppError, notFound, parseId } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { metrics } from '../metrics.js';
+import { inSpan } from '../tracing.js';
 import { claimAndCreateRun, diagnoseClaim } from './claim.js';
 import * as store from './run-store.js';
 import type { PipelineRunner } from './runner.js';
@@ -23,14 +25,14 @@ export function createProcessingService({ sql, runner, logger }: { sql: Sql; run
       const slot = runner.reserveSlot();
       let claimed: Awaited<ReturnType<typeof claimAndCreateRun>> = null;
       try {
-        claimed = await claimAndCreateRun(sql, {
+        claimed = await inSpan('pipeline.claim', { 'cma.project_id': projectId }, () => claimAndCreateRun(sql, {
           projectId,
           firmId,
           restart,
           owner: slot ? runner.instanceId : null,
           stages: runner.stageNames,
           message: slot ? 'Processing started' : 'Queued: waiting for a free pipeline slot',
-        });
+        }));
       } catch (err) {
         // The unique index on active runs is the last line of defence against a double run.
         if ((err as { code?: string }).code === '23505') claimed = null;
@@ -48,6 +50,7 @@ export function createProcessingService({ sql, runner, logger }: { sql: Sql; run
         }
         throw new AppError('CONFLICT', 'this project is already being processed');
       }
+      metrics.runStarted();
       runner.publish(claimed.event);
       if (slot) runner.launch(claimed.run);
       else void runner.drain();
@@ -73,6 +76,7 @@ export function createProcessingService({ sql, runner, logger }: { sql: Sql; run
           store.finishGuard(run.id, null, 'CANCELLED', null, null),
         );
         if (event) {
+          metrics.runEnded('CANCELLED');
           runner.publish(event);
           return;
         }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { metrics } from '../../metrics.js';
 import { StageError, type Stage } from '../stage.js';
 import type { ExtractJob } from '../workers/extract-job.js';
 import { runWorker } from '../workers/run-worker.js';
@@ -36,6 +37,7 @@ export function extractStage(opts: { dataDir: string; databaseUrl: string; batch
       };
       const result = await runWorker(JOB, opts.databaseUrl, job, { signal: ctx.signal, onProgress: ctx.reportProgress });
       ctx.logger.info({ documents: documents.length, ...result }, 'extracted line items');
+      if (typeof result.items === 'number') metrics.rowsExtracted(result.items);
     },
   };
 }
