@@ -63,6 +63,9 @@ const envSchema = z
     }
   });
 
+/** Every environment variable the service reads (deploy files are checked against it). */
+export const ENV_NAMES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface Config {
   env: 'development' | 'production' | 'test';
   /** Absent: start an embedded PostgreSQL under `dataDir`. */

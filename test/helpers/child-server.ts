@@ -19,8 +19,13 @@ export interface ChildServer {
  * The real service in a child process (`npm start`'s entry), so a test can kill -9 it. Resolves
  * once it logs that it is ready, with the URL it listens on (PORT=0 picks a free one).
  */
-export function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+export function spawnServer(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+  /** Node's arguments: the source through tsx by default; a test of the build passes its entry. */
+  args: string[] = ['--import', 'tsx', 'src/main.ts'],
+): Promise<ChildServer> {
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

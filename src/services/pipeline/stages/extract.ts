@@ -2,9 +2,9 @@ import path from 'node:path';
 import { metrics } from '../../metrics.js';
 import { StageError, type Stage } from '../stage.js';
 import type { ExtractJob } from '../workers/extract-job.js';
-import { runWorker } from '../workers/run-worker.js';
+import { jobModule, runWorker } from '../workers/run-worker.js';
 
-const JOB = new URL('../workers/extract-job.ts', import.meta.url);
+const JOB = jobModule('extract-job');
 
 /**
  * EXTRACT: reads every document of the project into line items. The work runs in a worker
