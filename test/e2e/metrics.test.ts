@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { createCmaStages } from '../../src/services/pipeline/stages/index.js';
 import { closeClients, collect, createProject, example, gql, gqlOk, signUp, upload, wsClient } from '../helpers/client.js';
 import { createTestDatabase } from '../helpers/database.js';
@@ -181,6 +182,43 @@ describe('/metrics through whole runs', () => {
     // 1,000 random names added only the handful of series of "me" and "invalid".
     expect(series - seriesBefore).toBeLessThan(60);
   }, 180_000);
+});
+
+describe('the Grafana dashboard and the alert rules', () => {
+  const read = (file: string) => readFileSync(new URL(`../../deploy/${file}`, import.meta.url), 'utf8');
+  /** Metric names in a PromQL expression (ours, Node's and the process's). */
+  const namesIn = (expr: string) => [...expr.matchAll(/\b((?:cma|nodejs|process)_[a-z0-9_]+)\b/g)].map((m) => m[1]!);
+
+  it('reference only metrics /metrics serves, in valid JSON and YAML', async () => {
+    const dashboard = JSON.parse(read('grafana-dashboard.json')) as { panels: { type: string; title: string; targets?: { expr: string }[] }[] };
+    const rules = parseYaml(read('alerts.yml')) as { groups: { name: string; rules: { alert: string; expr: string; for: string; annotations: { summary: string } }[] }[] };
+    const exprs = [
+      ...dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ where: `panel "${p.title}"`, expr: t.expr }))),
+      ...rules.groups.flatMap((g) => g.rules.map((r) => ({ where: `alert ${r.alert}`, expr: r.expr }))),
+    ];
+    expect(dashboard.panels.filter((p) => p.type !== 'row').length).toBeGreaterThanOrEqual(15);
+    const alerts = rules.groups.flatMap((g) => g.rules);
+    expect(alerts.map((r) => r.alert)).toEqual(expect.arrayContaining(['CmaQueueStuck', 'CmaRunsFailing', 'CmaNoWorkerAlive', 'CmaEventLoopLagging']));
+    for (const rule of alerts) {
+      expect(rule.for, rule.alert).toMatch(/^\d+[smh]$/);
+      expect(rule.annotations.summary, rule.alert).toBeTruthy();
+    }
+
+    const families = await scrape(metricsUrl);
+    const served = new Set([...families.values()].flatMap((f) => [f.name, ...f.samples.map((s) => s.name)]));
+    // Families that may have no sample yet (labelled, nothing counted) still declare HELP/TYPE.
+    const declared = (name: string) => served.has(name) || families.has(name.replace(/_(bucket|sum|count)$/, ''));
+    let checked = 0;
+    for (const { where, expr } of exprs) {
+      const names = namesIn(expr);
+      expect(names.length, `${where}: ${expr}`).toBeGreaterThan(0);
+      for (const name of names) {
+        expect(declared(name), `${where} uses ${name}`).toBe(true);
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(25);
+  });
 });
 
 describe('/metrics access', () => {
