@@ -4,6 +4,8 @@ import { withLogFields } from '../services/log-context.js';
 import type { Logger } from '../services/logger.js';
 import { startRequestSpan } from '../services/tracing.js';
 
+const QUIET_ROUTES = new Set(['healthz', 'readyz', 'metrics']);
+
 // A client's id is kept only if it is short and plain, so it cannot forge log structure.
 const CLIENT_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -34,7 +36,9 @@ export function handleWithRequestContext(
       res.once('close', () => {
         span.setAttribute('http.response.status_code', res.statusCode);
         span.end();
-        logger.info(
+        // Probes and scrapes every few seconds would drown the log at info.
+        const level = QUIET_ROUTES.has(route) ? 'debug' : 'info';
+        logger[level](
           { requestId: id, method: req.method, route, status: res.statusCode, ms: Math.round((performance.now() - began) * 10) / 10, ...(res.writableFinished ? {} : { aborted: true }) },
           'request',
         );
