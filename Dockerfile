@@ -23,7 +23,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-# Documents (until they live in PostgreSQL) and nothing else are written, under DATA_DIR.
+# DATA_DIR: only where documents of a pre-database version are read from once (documents live in PostgreSQL).
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 4000

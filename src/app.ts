@@ -41,7 +41,7 @@ export interface AppDeps {
   pubsub?: AppPubSub;
   /** Defaults to the CMA stages; tests pass gated stages. */
   stages?: Stage[];
-  runner?: Partial<Pick<RunnerOptions, 'pollIntervalMs' | 'maxAttempts' | 'progressIntervalMs'>>;
+  runner?: Partial<Pick<RunnerOptions, 'concurrency' | 'pollIntervalMs' | 'maxAttempts' | 'progressIntervalMs'>>;
 }
 
 export interface App {
@@ -66,7 +66,6 @@ export function buildApp(deps: AppDeps): App {
     deps.stages ??
     createCmaStages({
       reviewThreshold: config.reviewThreshold,
-      dataDir: config.dataDir,
       // The heavy stages' workers open their own connection to the same database.
       databaseUrl: orm.config.get('clientUrl') as string,
     });
@@ -82,7 +81,7 @@ export function buildApp(deps: AppDeps): App {
     stageTimeoutSeconds: config.stageTimeoutSeconds,
     ...deps.runner,
   });
-  const documents = createDocumentStore({ dataDir: config.dataDir, maxUploadBytes: config.maxUploadBytes, logger });
+  const documents = createDocumentStore({ sql, maxUploadBytes: config.maxUploadBytes, logger });
   const services: Services = {
     config,
     logger,

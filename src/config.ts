@@ -14,10 +14,12 @@ const intFrom = (def: number, min: number, max: number) =>
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    ROLE: z.enum(['all', 'api', 'worker']).default('all'),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
+    DATABASE_POOL_SIZE: intFrom(20, 2, 1000),
     JWT_SECRET: z.string().optional(),
     JWT_EXPIRES_IN: z
       .string()
@@ -58,18 +60,40 @@ const envSchema = z
         message: 'is required in production and must be at least 32 characters',
       });
     }
+    // Several processes must share one secret and one database; a default per process would
+    // make them reject each other's tokens, or each keep its own data.
+    if (env.ROLE !== 'all' && env.JWT_SECRET === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_SECRET'],
+        message: `is required with ROLE=${env.ROLE}: every API and worker process must sign and check tokens with the same secret (one generated per DATA_DIR would make each process reject the others' tokens)`,
+      });
+    }
+    if (env.ROLE !== 'all' && env.DATABASE_URL === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message: `is required with ROLE=${env.ROLE}: API and worker processes share their queue, documents and events through one PostgreSQL (an embedded database per process would share nothing)`,
+      });
+    }
     if (env.JWT_SECRET !== undefined && env.JWT_SECRET.length < 32) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 characters' });
     }
   });
+
+/** What one process does: `all` (one machine), `api` (HTTP + WebSocket), `worker` (pipelines). */
+export type Role = 'all' | 'api' | 'worker';
 
 /** Every environment variable the service reads (deploy files are checked against it). */
 export const ENV_NAMES: readonly string[] = Object.keys(envSchema.shape);
 
 export interface Config {
   env: 'development' | 'production' | 'test';
+  role: Role;
   /** Absent: start an embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | undefined;
+  /** Connections this process's pool may open (worker threads open theirs besides). */
+  databasePoolSize: number;
   jwtSecret: Uint8Array;
   jwtExpiresIn: string;
   host: string;
@@ -113,7 +137,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     env: e.NODE_ENV,
+    role: e.ROLE,
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     jwtSecret: new TextEncoder().encode(e.JWT_SECRET ?? developmentSecret(dataDir)),
     jwtExpiresIn: e.JWT_EXPIRES_IN.replace(/\s+/g, ''),
     host: e.HOST,

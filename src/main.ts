@@ -3,10 +3,18 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { ensureDatabase } from './database/database-url.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded.js';
 import { createOrm } from './database/orm.js';
+import { createSql } from './database/sql.js';
 import { createLogger } from './services/logger.js';
+import { moveLegacyDocuments } from './services/storage/legacy-files.js';
+import { buildWorker } from './worker.js';
 import path from 'node:path';
 
-/** Entry point: config → database (embedded when no DATABASE_URL) → ORM → app; stop on signals. */
+/**
+ * Entry point: config → database (embedded when no DATABASE_URL) → ORM → documents of the
+ * previous version moved into the database → what ROLE asks for; stop on signals. The only
+ * place roles branch (graphile-worker's run/runOnce split): `all` and `api` are the same app,
+ * `api` with no pipeline slots; `worker` is the runner with a health port.
+ */
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -31,10 +39,17 @@ async function main(): Promise<void> {
     await ensureDatabase(databaseUrl);
     logger.info({ ms: embedded.startup.ms, cold: embedded.startup.cold, dataDir: config.dataDir }, 'embedded PostgreSQL started');
   }
-  const orm = await createOrm(databaseUrl, logger);
-  const app = buildApp({ config, orm, logger });
+  const orm = await createOrm(databaseUrl, logger, config.databasePoolSize);
+  // Before anything can run: a run must find every document's bytes in the database.
+  await moveLegacyDocuments({ sql: createSql(orm), dataDir: config.dataDir, logger });
+  const role = config.role;
+  const app =
+    role === 'worker'
+      ? buildWorker({ config, orm, logger })
+      : buildApp({ config, orm, logger, runner: { concurrency: role === 'api' ? 0 : config.pipelineConcurrency } });
   const url = await app.start();
-  logger.info({ url: `${url}/graphql` }, `CMA processing service ready: open ${url}/graphql for the playground`);
+  if (role === 'worker') logger.info({ url, role }, `CMA pipeline worker ready: ${config.pipelineConcurrency} pipeline slots, health at ${url}/healthz`);
+  else logger.info({ url: `${url}/graphql`, role }, `CMA processing service ready (ROLE=${role}): open ${url}/graphql for the playground`);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -61,7 +61,7 @@ export async function freshServer(ctx: BenchContext, label: string): Promise<Ben
  * back, so the next scenario starts with an empty queue.
  */
 export async function quiesce(ctx: BenchContext, server: BenchServer | undefined): Promise<void> {
-  await settle(ctx);
+  await settle(ctx, server);
   await stopServer(server);
   await cancelQueued(ctx.db, true);
 }
@@ -69,13 +69,15 @@ export async function quiesce(ctx: BenchContext, server: BenchServer | undefined
 /**
  * Between measured windows: the claim baseline's runs closed, the service's queue backlog
  * cancelled and its running runs waited for, so no side's leftover work runs during the other
- * side's window. Returns how many queued runs were cancelled.
+ * side's window. Returns how many queued runs were cancelled. A server that has exited will not
+ * finish its running runs: they are not waited for (`quiesce` cancels them).
  */
-export async function settle(ctx: BenchContext): Promise<number> {
+export async function settle(ctx: BenchContext, server: BenchServer | undefined): Promise<number> {
   await closeBaselineRuns(ctx.db, BASELINE_OWNER);
   const cancelled = await cancelQueued(ctx.db);
   const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
+  const alive = () => server !== undefined && server.proc.child.exitCode === null && server.proc.child.signalCode === null;
+  while (Date.now() < deadline && alive()) {
     const { rows } = await ctx.db.query<{ n: number }>(`select count(*)::int as n from pipeline_runs where status = 'RUNNING'`);
     if ((rows[0]?.n ?? 0) === 0) break;
     await new Promise((r) => setTimeout(r, 50));

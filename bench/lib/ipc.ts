@@ -28,8 +28,11 @@ export interface Peer {
   on(event: string, fn: (payload: unknown) => void): () => void;
 }
 
-/** The parent's side of a child's IPC channel. Pending requests fail when the child exits. */
-export function connectPeer(child: ChildProcess, name: string): Peer {
+/**
+ * The parent's side of a child's IPC channel. Pending requests fail when the child exits
+ * (`exited` settles: its exit, or a spawn that failed), and a request sent after that fails too.
+ */
+export function connectPeer(child: ChildProcess, name: string, exited: Promise<number | string>): Peer {
   let nextId = 1;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
@@ -47,10 +50,10 @@ export function connectPeer(child: ChildProcess, name: string): Peer {
     if (msg.ok) waiter.resolve(msg.result);
     else waiter.reject(new Error(`${name}: ${msg.error ?? 'failed'}`));
   });
-  child.once('exit', (code, signal) => {
+  void exited.then((exit) => {
     for (const [id, waiter] of pending) {
       clearTimeout(waiter.timer);
-      waiter.reject(new Error(`${name} exited (${code ?? signal}) while request ${id} was pending`));
+      waiter.reject(new Error(`${name} exited (${exit}) while request ${id} was pending`));
     }
     pending.clear();
   });
@@ -93,7 +96,9 @@ export function serveParent(handlers: Handlers, options: { onDisconnect?: () => 
     if (typeof msg.id !== 'number' || typeof msg.type !== 'string') return;
     const handler = handlers[msg.type] as ((payload: unknown) => unknown) | undefined;
     const id = msg.id;
-    const reply = (r: Omit<Reply, 'id'>) => process.send?.({ id, ...r } satisfies Reply);
+    // With a callback, a parent that is already gone is not an 'error' event (which would
+    // crash this child with a stack instead of letting it exit on 'disconnect').
+    const reply = (r: Omit<Reply, 'id'>) => process.send?.({ id, ...r } satisfies Reply, undefined, undefined, () => undefined);
     if (!handler) return reply({ ok: false, error: `unknown request ${msg.type}` });
     Promise.resolve()
       .then(() => handler(msg.payload))
@@ -107,5 +112,21 @@ export function serveParent(handlers: Handlers, options: { onDisconnect?: () => 
 
 /** Child → parent notification. */
 export function notifyParent(event: string, payload?: unknown): void {
-  process.send?.({ event, payload } satisfies Notification);
+  process.send?.({ event, payload } satisfies Notification, undefined, undefined, () => undefined);
+}
+
+/**
+ * Sends `message` to a child without a reply, and never throws or emits: `child.send` without
+ * a callback reports a closed channel or a failed write as an 'error' event on the child, which
+ * kills the sender when nothing listens. Resolves false when the message could not be sent.
+ */
+export function sendQuietly(child: ChildProcess, message: object): Promise<boolean> {
+  if (!child.connected) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    try {
+      child.send(message, (err) => resolve(!err));
+    } catch {
+      resolve(false);
+    }
+  });
 }

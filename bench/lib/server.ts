@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { freePort } from '../../src/database/embedded.js';
-import { createWriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { captureOutput } from './child-log.js';
 import { ROOT, track, type Tracked } from './processes.js';
 
 /** The real service, started as `npm start` would start it, plus the bench's observing preload. */
@@ -56,25 +56,26 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     },
   );
-  const proc = track('server', child);
-  const log = createWriteStream(options.logFile);
-  child.stdout!.pipe(log);
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr = (stderr + String(chunk)).slice(-4000);
-    log.write(chunk);
-  });
+  const output = captureOutput(child, options.logFile);
+  // The crash report waits (briefly) for the rest of stderr: a dying server's stack comes last.
+  const detail = async () => {
+    await Promise.race([output.done, new Promise((r) => setTimeout(r, 2000).unref())]);
+    const tail = output.tail().trim();
+    return `${tail ? `its last output on stderr:\n${tail}\n` : ''}log: ${options.logFile}`;
+  };
+  const proc = track('server', child, { detail });
   const url = `http://127.0.0.1:${port}/graphql`;
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  // Generous: on this shared machine under load a cold start has taken 50 s.
+  const deadline = Date.now() + (options.timeoutMs ?? 180_000);
   let exited: number | string | null = null;
   void proc.exited.then((code) => (exited = code));
   while (true) {
-    if (exited !== null) throw new Error(`server exited (${exited}) before it was ready: ${stderr}\nlog: ${options.logFile}`);
+    if (exited !== null) throw new Error(`server exited (${exited}) before it was ready: ${output.tail()}\nlog: ${options.logFile}`);
     if (Date.now() > deadline) {
       await proc.stop(1000);
-      throw new Error(`server did not answer /readyz in time: ${stderr}\nlog: ${options.logFile}`);
+      throw new Error(`server did not answer /readyz in time: ${output.tail()}\nlog: ${options.logFile}`);
     }
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false);
     if (ok) return { proc, url, wsUrl: url.replace(/^http/, 'ws'), jwtSecret, logFile: options.logFile };
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -39,7 +39,11 @@ async function run(spec: Spec) {
           events += 1;
           if (e && FINAL.has(e.status)) resolveFinal({ status: e.status, message: e.message, errorMessage: e.errorMessage, at });
         };
-        await socket.subscribe(String(i + 1), STATUS, { projectId }, onNext);
+        // The stream ending first (the server gone, the socket closed) is an outcome too, else
+        // the wait below would last the whole timeout.
+        const onEnd = (error?: unknown) =>
+          resolveFinal({ status: 'ENDED', message: null, errorMessage: `status stream ended before a final event: ${error instanceof Error ? error.message : JSON.stringify(error ?? 'complete')}`, at: nowMs() });
+        await socket.subscribe(String(i + 1), STATUS, { projectId }, onNext, onEnd);
         return { projectId, final, events: () => events, id: String(i + 1) };
       }),
     );
@@ -59,6 +63,7 @@ async function run(spec: Spec) {
       return await Promise.all(
         finals.map(async (f) => {
           const done = await Promise.race([f.final, timeout]);
+          if (done.status === 'ENDED') throw new Error(`project ${f.projectId}: ${done.errorMessage}`);
           socket.complete(f.id);
           return { projectId: f.projectId, status: done.status, message: done.errorMessage ?? done.message, ms: done.at - t0, events: f.events() };
         }),

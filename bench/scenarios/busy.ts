@@ -1,3 +1,4 @@
+import { background } from '../lib/background.js';
 import { seedProjects } from '../lib/database.js';
 import { baseOf, freshServer, profiled, quiesce, type Scenario } from '../lib/context.js';
 import { signUp, uploadCsv } from '../lib/graphql.js';
@@ -38,6 +39,7 @@ export const busyScenario: Scenario = async (ctx) => {
   const server = await freshServer(ctx, 'busy');
   const prober = forkScript('prober', 'load/http-load.ts');
   const timer = forkScript('pipeline-timer', 'load/pipeline-timer.ts');
+  let sampling = false;
   try {
     const account = await signUp(server.url, 'Bench busy');
     const file = await ctx.csvFile(c.rows);
@@ -54,21 +56,25 @@ export const busyScenario: Scenario = async (ctx) => {
     await server.proc.peer.request('loop:reset');
     // The whole machine's CPU use during the busy window, sampled every second.
     const cpu: number[] = [];
-    let sampling = true;
+    sampling = true;
     const sampler = (async () => {
       while (sampling) {
         const v = await machineBusy(1000);
         if (v !== null) cpu.push(v);
       }
     })();
-    const busyRun = prober.peer.request<LoadResult>('run', { ...probe, durationMs: 30 * 60_000 }, 31 * 60_000);
+    // Runs until the pipelines are done. If they fail first, `finally` stops the prober and this
+    // request fails too: `background` observes that now. As a bare promise this was issue 14's
+    // crash: an unhandled rejection ("prober exited (SIGTERM) while request 2 was pending")
+    // ended the whole bench with Node's banner, the pipelines' own failure never reported.
+    const busyRun = background(prober.peer.request<LoadResult>('run', { ...probe, durationMs: 30 * 60_000 }, 31 * 60_000));
     const pipelines = await profiled(ctx, server, 'busy', () =>
       timer.peer.request<PipelineOutcome[]>('run', { httpBase: baseOf(server.url), wsUrl: server.wsUrl, token: account.token, projectIds: projects, timeoutMs: 20 * 60_000 }, 21 * 60_000),
     );
     await prober.peer.request('stop');
     sampling = false;
     await sampler;
-    const busy = await busyRun;
+    const busy = await busyRun.result();
     const busyLoop = await server.proc.peer.request<LoopReport>('loop:report');
     const notCompleted = pipelines.filter((p) => p.status !== 'COMPLETED');
     if (notCompleted.length) ctx.log(`  ! pipelines not COMPLETED: ${JSON.stringify(notCompleted)}`);
@@ -87,6 +93,7 @@ export const busyScenario: Scenario = async (ctx) => {
       figure('busy: server main thread busy (event-loop utilisation)', busyLoop.utilization * 100, '%', idleLoop.utilization * 100),
     ];
   } finally {
+    sampling = false;
     await Promise.all([prober.stop(), timer.stop()]);
     await quiesce(ctx, server);
   }

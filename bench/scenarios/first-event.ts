@@ -32,7 +32,7 @@ export const firstEventScenario: Scenario = async (ctx) => {
       mode: 'baseline', httpBase: claimUrl, wsUrl: `${claimUrl.replace(/^http/, 'ws')}/ws`, token: account.token, firmId: account.firmId,
       projectIds: await seedProjects(ctx.db, account.firmId, n, 'baseline first event'), warmup: c.warmup,
     }, 600_000);
-    await settle(ctx);
+    await settle(ctx, server);
     const projectIds = await seedProjects(ctx.db, account.firmId, n, 'service first event');
     const service = await profiled(ctx, server, 'first-event', () =>
       client.peer.request<FirstEventResult>('run', {

@@ -33,8 +33,9 @@ export const pipelineScenario: Scenario = async (ctx) => {
       const [baseProject] = await seedProjects(ctx.db, account.firmId, 1, `pipeline baseline ${trial}`);
       const documentId = randomUUID();
       await ctx.db.query(
-        `insert into documents (id, project_id, firm_id, filename, content_type, size_bytes, sha256, storage_key)
-         values ($1, $2, $3, 'bench.csv', 'text/csv', $4, repeat('0', 64), 'bench-baseline')`,
+        // A row for line_items to point at; the baseline reads the file itself, so no bytes are stored.
+        `insert into documents (id, project_id, firm_id, filename, content_type, size_bytes, sha256)
+         values ($1, $2, $3, 'bench.csv', 'text/csv', $4, repeat('0', 64))`,
         [documentId, baseProject, account.firmId, size],
       );
       const base = await script.peer.request<{ ms: number; rows: number; needsReview: number }>(

@@ -35,7 +35,7 @@ export const startScenario: Scenario = async (ctx) => {
         const warmup = warmupOf(slice, c.serialWarmup);
         const projectIds = await seedProjects(ctx.db, account.firmId, perSlice + warmup, 'baseline serial');
         const r = await run({ baseUrl: claimUrl, kind: 'claim', firmId: account.firmId, concurrency: 1, count: perSlice, warmup, projectIds });
-        await settle(ctx);
+        await settle(ctx, server);
         return r as Slice;
       },
       async (slice) => {
@@ -45,7 +45,7 @@ export const startScenario: Scenario = async (ctx) => {
         const r = await profiled(ctx, server, `start-1-client-${slice + 1}`, () =>
           run({ baseUrl: svcBase, kind: 'start', token: account.token, concurrency: 1, count: perSlice, warmup, projectIds }),
         );
-        await settle(ctx);
+        await settle(ctx, server);
         return r as Slice;
       },
     );
@@ -64,7 +64,7 @@ export const startScenario: Scenario = async (ctx) => {
         const r = await run({
           baseUrl: claimUrl, kind: 'claim', firmId: account.firmId, concurrency: c.concurrency, durationMs: sliceMs, warmup: warmupOf(slice, c.warmupMs), projectIds,
         });
-        await settle(ctx);
+        await settle(ctx, server);
         return r as Slice;
       },
       async (slice) => {
@@ -74,7 +74,7 @@ export const startScenario: Scenario = async (ctx) => {
           run({ baseUrl: svcBase, kind: 'start', token: account.token, concurrency: c.concurrency, durationMs: sliceMs, warmup: warmupOf(slice, c.warmupMs), projectIds }),
         );
         loops.push(await server.proc.peer.request('loop:report'));
-        backlog.push(await settle(ctx));
+        backlog.push(await settle(ctx, server));
         return r as Slice;
       },
     );

@@ -1,6 +1,6 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
 
-/** An uploaded statement file; the bytes live under DATA_DIR at `storageKey`. */
+/** An uploaded statement file; its bytes live in `document_chunks` (storage/document-chunks.ts). */
 export const Document = defineEntity({
   name: 'Document',
   tableName: 'documents',
@@ -12,7 +12,9 @@ export const Document = defineEntity({
     contentType: p.string().length(120),
     sizeBytes: p.bigint('number'),
     sha256: p.string().length(64),
-    storageKey: p.string().length(200).hidden(),
+    // Set only for a document of the previous version still under DATA_DIR/documents (see
+    // storage/legacy-files.ts); its bytes are in document_chunks once this is null.
+    storageKey: p.string().length(200).nullable().hidden(),
     uploadedAt: p.datetime().defaultRaw('now()'),
   }),
 });

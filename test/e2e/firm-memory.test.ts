@@ -24,7 +24,7 @@ let server: TestServer;
 let held: HeldStages;
 beforeAll(async () => {
   const database = await createTestDatabase();
-  held = holdStages(createCmaStages({ dataDir, reviewThreshold: testConfig().reviewThreshold, databaseUrl: database.url }));
+  held = holdStages(createCmaStages({ reviewThreshold: testConfig().reviewThreshold, databaseUrl: database.url }));
   server = await startTestServer({ database, config: { dataDir }, deps: { stages: held.stages } });
 });
 afterAll(async () => {

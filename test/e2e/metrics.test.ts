@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { createOrm } from '../../src/database/orm.js';
+import { createLogger } from '../../src/services/logger.js';
 import { createCmaStages } from '../../src/services/pipeline/stages/index.js';
+import { buildWorker } from '../../src/worker.js';
 import { closeClients, collect, createProject, example, gql, gqlOk, signUp, upload, wsClient } from '../helpers/client.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { holdStages, type HeldStages } from '../helpers/held-stages.js';
@@ -46,7 +49,7 @@ let metricsUrl: string;
 
 beforeAll(async () => {
   const database = await createTestDatabase();
-  held = holdStages(createCmaStages({ dataDir, reviewThreshold: testConfig().reviewThreshold, databaseUrl: database.url }));
+  held = holdStages(createCmaStages({ reviewThreshold: testConfig().reviewThreshold, databaseUrl: database.url }));
   // One slot, so a second start waits in the queue.
   server = await startTestServer({ database, config: { dataDir, pipelineConcurrency: 1 }, deps: { stages: held.stages } });
   metricsUrl = `${server.base}/metrics`;
@@ -231,6 +234,26 @@ describe('/metrics access', () => {
     expect((await fetch(url, { headers: { authorization: token } })).status).toBe(401);
     const families = await scrape(url, token);
     expect(families.get('cma_runs_started_total')).toBeDefined();
+  });
+
+  it('is served by a worker process (ROLE=worker) on its health port too, with its runner slots', async () => {
+    const database = await createTestDatabase();
+    const config = testConfig({ databaseUrl: database.url, pipelineConcurrency: 3, metrics: { ...testConfig().metrics, token: 'worker-metrics-token-123' } });
+    const orm = await createOrm(database.url, undefined, 4);
+    const worker = buildWorker({ config, orm, logger: createLogger('silent') });
+    const slotsBefore = valueOf(await scrape(metricsUrl), 'cma_runner_slots');
+    try {
+      const base = await worker.start();
+      expect((await fetch(`${base}/metrics`)).status).toBe(401);
+      const families = await scrape(`${base}/metrics`, 'worker-metrics-token-123');
+      // The servers of this file and this worker share the process's registry: +3 slots.
+      expect(valueOf(families, 'cma_runner_slots')).toBe(slotsBefore + 3);
+      expect(families.get('cma_queue_depth')).toBeDefined();
+    } finally {
+      await worker.stop();
+      await orm.close(true);
+      await database.drop();
+    }
   });
 
   it('serves /metrics on METRICS_PORT alone, on loopback, and not on the API port', async () => {

@@ -78,6 +78,7 @@ describe('the compiled build', () => {
     server = await spawnServer(
       { DATABASE_URL: database.url, DATA_DIR: dataDir, JWT_SECRET: 'x'.repeat(40), PIPELINE_CONCURRENCY: '2', CPU_STAGE_CONCURRENCY: '2' },
       120_000,
+      undefined,
       ['--import', `data:text/javascript,${encodeURIComponent(NO_TSX)}`, path.join(outDir, 'main.js')],
     );
     const { token } = await signUp(server.url);

@@ -41,7 +41,7 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'cma-run-logs-'));
 let server: TestServer;
 beforeAll(async () => {
   const database = await createTestDatabase();
-  const stages = chatty(createCmaStages({ dataDir, reviewThreshold: testConfig().reviewThreshold, databaseUrl: database.url }));
+  const stages = chatty(createCmaStages({ reviewThreshold: testConfig().reviewThreshold, databaseUrl: database.url }));
   server = await startTestServer({ database, config: { dataDir, logLevel: 'info' }, deps: { stages }, logTo: sink });
 });
 afterAll(async () => {

@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, example, gqlOk, signUp, upload } from '../helpers/client.js';
 import { startTestServer, stopAll, type TestServer } from '../helpers/server.js';
@@ -12,13 +10,8 @@ beforeAll(async () => {
 });
 afterAll(stopAll);
 
-const storedFiles = () => {
-  try {
-    return readdirSync(path.join(server.config.dataDir, 'documents'));
-  } catch {
-    return [];
-  }
-};
+/** Stored bytes, as chunk rows: a failed upload must leave none behind. */
+const storedChunks = async () => (await server.app.services.sql.query<{ n: number }>('select count(*)::int as n from document_chunks'))[0]!.n;
 
 async function documentsOf(token: string, projectId: string) {
   const data = await gqlOk(server.url, 'query($id: ID!) { project(id: $id) { documents { id filename contentType sizeBytes sha256 } } }', { id: projectId }, token);
@@ -50,7 +43,7 @@ describe('uploadDocument', () => {
   it('rejects, with BAD_USER_INPUT and nothing stored: over the size limit, another type, empty, not UTF-8, binary', async () => {
     const { token } = await signUp(server.url);
     const projectId = await createProject(server.url, token);
-    const before = storedFiles().length;
+    const before = await storedChunks();
     const cases: [{ name: string; type?: string; content: string | Buffer }, RegExp][] = [
       [{ name: 'big.csv', content: 'a,b\n'.repeat(20_000) }, /limit/i],
       [{ name: 'report.pdf', type: 'application/pdf', content: '%PDF-1.7' }, /only CSV files are accepted; "report.pdf" is application\/pdf/],
@@ -65,7 +58,7 @@ describe('uploadDocument', () => {
       expect(res.status, file.name).toBeLessThan(500);
     }
     expect(await documentsOf(token, projectId)).toEqual([]);
-    expect(storedFiles().length).toBe(before);
+    expect(await storedChunks()).toBe(before);
   });
 
   it('names the configured limit in the size error', async () => {
@@ -87,7 +80,7 @@ describe('uploadDocument', () => {
   it('stores nothing when the client goes away mid-upload', async () => {
     const { token } = await signUp(server.url);
     const projectId = await createProject(server.url, token);
-    const before = storedFiles().length;
+    const before = await storedChunks();
     const boundary = 'x-boundary';
     const head = [
       `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n`,
@@ -107,6 +100,6 @@ describe('uploadDocument', () => {
     // The server notices the cut; whatever it was doing, nothing lands.
     const docs = await documentsOf(token, projectId);
     expect(docs).toEqual([]);
-    expect(storedFiles().filter((f) => !f.endsWith('.part')).length).toBe(before);
+    expect(await storedChunks()).toBe(before);
   });
 });

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -13,6 +14,8 @@ export interface ChildServer {
   logs: Record<string, unknown>[];
   /** Resolves with the exit code or signal. */
   exited: Promise<number | string>;
+  /** Resolves with the first log line (already printed or to come) matching `predicate`. */
+  waitForLog(predicate: (entry: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
 }
 
 /**
@@ -22,6 +25,8 @@ export interface ChildServer {
 export function spawnServer(
   env: Record<string, string>,
   timeoutMs = 60_000,
+  /** Sees every log line from the first, before the server is ready (e.g. to kill it mid-start). */
+  onLog?: (entry: Record<string, unknown>, child: ChildProcess) => void,
   /** Node's arguments: the source through tsx by default; a test of the build passes its entry. */
   args: string[] = ['--import', 'tsx', 'src/main.ts'],
 ): Promise<ChildServer> {
@@ -31,6 +36,24 @@ export function spawnServer(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
+  const lines = new EventEmitter<{ line: [Record<string, unknown>] }>();
+  const waitForLog = (predicate: (entry: Record<string, unknown>) => boolean, ms = 60_000) => {
+    const seen = logs.find(predicate);
+    if (seen) return Promise.resolve(seen);
+    return new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        lines.off('line', onLine);
+        reject(new Error(`no matching log line within ${ms} ms; last: ${JSON.stringify(logs.slice(-3))}`));
+      }, ms);
+      const onLine = (entry: Record<string, unknown>) => {
+        if (!predicate(entry)) return;
+        clearTimeout(timer);
+        lines.off('line', onLine);
+        resolve(entry);
+      };
+      lines.on('line', onLine);
+    });
+  };
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
@@ -51,10 +74,12 @@ export function spawnServer(
         return;
       }
       logs.push(entry);
+      lines.emit('line', entry);
+      onLog?.(entry, child);
       if (typeof entry.url === 'string' && String(entry.msg).includes('ready')) {
         clearTimeout(timer);
         const url = entry.url;
-        resolve({ process: child, url, wsUrl: url.replace(/^http/, 'ws'), logs, exited });
+        resolve({ process: child, url, wsUrl: url.replace(/^http/, 'ws'), logs, exited, waitForLog });
       }
     });
   });

@@ -92,8 +92,11 @@ function parseSample(line: string, where: string): Sample {
       rest = rest.slice(whole.length);
     }
   }
-  const value = rawValue === '+Inf' ? Infinity : rawValue === '-Inf' ? -Infinity : rawValue === 'NaN' ? NaN : Number(rawValue);
-  if (Number.isNaN(value) && rawValue !== 'NaN') throw new Error(`bad value ${rawValue}, ${where}`);
+  // Prometheus reads values with Go's ParseFloat: NaN and Inf in any case (prom-client writes
+  // "Nan" for an event-loop mean with no sample yet).
+  const special = /^([+-]?)(inf|infinity)$/i.exec(rawValue);
+  const value = special ? (special[1] === '-' ? -Infinity : Infinity) : /^nan$/i.test(rawValue) ? NaN : Number(rawValue);
+  if (Number.isNaN(value) && !/^nan$/i.test(rawValue)) throw new Error(`bad value ${rawValue}, ${where}`);
   return { name, labels, value };
 }
 

@@ -28,7 +28,9 @@ const JWT_SECRET = new TextEncoder().encode(randomBytes(32).toString('hex'));
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     env: 'test',
+    role: 'all',
     databaseUrl: undefined,
+    databasePoolSize: 10,
     jwtSecret: JWT_SECRET,
     jwtExpiresIn: '1h',
     host: '127.0.0.1',

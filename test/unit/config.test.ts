@@ -50,4 +50,19 @@ describe('configuration', () => {
     const found = problems({ PORT: 'eighty', DATABASE_URL: 'mysql://x', PIPELINE_CONCURRENCY: '0', REVIEW_THRESHOLD: '2', LOG_LEVEL: 'loud' });
     expect(found.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PIPELINE_CONCURRENCY', 'PORT', 'REVIEW_THRESHOLD']);
   });
+
+  it('runs everything in one process by default; ROLE=api and ROLE=worker need a shared secret and a shared database', () => {
+    expect(loadConfig({ DATA_DIR: dataDir }).role).toBe('all');
+    const shared = { JWT_SECRET: 's'.repeat(32), DATABASE_URL: 'postgres://db.internal/cma' };
+    expect(loadConfig({ DATA_DIR: dataDir, ROLE: 'api', ...shared }).role).toBe('api');
+    expect(loadConfig({ DATA_DIR: dataDir, ROLE: 'worker', ...shared }).role).toBe('worker');
+    for (const role of ['api', 'worker']) {
+      const found = problems({ ROLE: role });
+      expect(found.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'JWT_SECRET']);
+      expect(found.find((p) => p.startsWith('JWT_SECRET'))).toMatch(new RegExp(`required with ROLE=${role}: .*reject the others' tokens`));
+      expect(found.find((p) => p.startsWith('DATABASE_URL'))).toMatch(new RegExp(`required with ROLE=${role}: .*embedded database per process would share nothing`));
+      expect(problems({ ROLE: role, JWT_SECRET: shared.JWT_SECRET }).map((p) => p.split(':')[0])).toEqual(['DATABASE_URL']);
+    }
+    expect(problems({ ROLE: 'scheduler' }).map((p) => p.split(':')[0])).toEqual(['ROLE']);
+  });
 });

@@ -24,9 +24,7 @@ describe('compose.yaml', () => {
   });
 
   it('gives the service only environment variables config.ts reads, and values it accepts', () => {
-    // ROLE comes with the scale-out branch (issue-10); until it is merged config.ts ignores it.
-    // TODO(integrator): drop this allowance once ROLE is in ENV_NAMES.
-    const accepted = ENV_NAMES.includes('ROLE') ? ENV_NAMES : [...ENV_NAMES, 'ROLE'];
+    const accepted = ENV_NAMES;
     for (const [name, service] of appServices) {
       const env = envOf(service);
       for (const key of Object.keys(env)) expect(accepted, `${name}: ${key}`).toContain(key);

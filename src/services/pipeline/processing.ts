@@ -7,6 +7,8 @@ import { claimAndCreateRun, diagnoseClaim } from './claim.js';
 import * as store from './run-store.js';
 import type { PipelineRunner } from './runner.js';
 
+export const NO_WORKER_MESSAGE = 'Queued: no worker is running yet; waiting for a worker to start';
+
 export interface StartResult {
   message: string;
   project: store.ProjectRow;
@@ -23,6 +25,8 @@ export function createProcessingService({ sql, runner, logger }: { sql: Sql; run
       const projectId = parseId(rawProjectId, 'projectId');
       const restart = options.restart ?? false;
       const slot = runner.reserveSlot();
+      // Queued: say whether anything will take it (an API process may be up before any worker).
+      const queuedMessage = slot || (await runner.workersAlive()) ? 'Queued: waiting for a free pipeline slot' : NO_WORKER_MESSAGE;
       let claimed: Awaited<ReturnType<typeof claimAndCreateRun>> = null;
       try {
         claimed = await inSpan('pipeline.claim', { 'cma.project_id': projectId }, () => claimAndCreateRun(sql, {
@@ -31,7 +35,7 @@ export function createProcessingService({ sql, runner, logger }: { sql: Sql; run
           restart,
           owner: slot ? runner.instanceId : null,
           stages: runner.stageNames,
-          message: slot ? 'Processing started' : 'Queued: waiting for a free pipeline slot',
+          message: slot ? 'Processing started' : queuedMessage,
         }));
       } catch (err) {
         // The unique index on active runs is the last line of defence against a double run.

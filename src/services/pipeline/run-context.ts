@@ -20,7 +20,7 @@ const RUN_CONTEXT_SQL = `select
   coalesce((select json_agg(json_build_object('stage', stage, 'status', status, 'progress', progress) order by position)
             from pipeline_stage_runs where run_id = $1), '[]') as stages,
   coalesce((select json_agg(d order by d.id)
-            from (select id, sha256, filename, storage_key as "storageKey", size_bytes as "sizeBytes",
+            from (select id, sha256, filename, size_bytes as "sizeBytes",
                          row_number() over (order by uploaded_at, id) as "uploadRank"
                   from documents where project_id = $2) d), '[]') as documents,
   (select extracted_digest from cma_projects where id = $2) as "extractedDigest",
@@ -41,7 +41,7 @@ export async function loadRunContext(sql: Sql, runId: string, projectId: string)
     stages: row.stages,
     documents: [...byId]
       .sort((a, b) => a.uploadRank - b.uploadRank)
-      .map(({ id, filename, storageKey, sizeBytes }) => ({ id, filename, storageKey, sizeBytes })),
+      .map(({ id, filename, sizeBytes }) => ({ id, filename, sizeBytes })),
     documentsDigest: documentsDigest(byId),
     checkpoints: { extractedDigest: row.extractedDigest, classifiedDigest: row.classifiedDigest },
   };

@@ -12,6 +12,7 @@ import { RunAborted } from './run-errors.js';
 import { createRunExecutor, type RunEnd } from './run-execution.js';
 import * as store from './run-store.js';
 import { recoverExpiredRuns } from './recovery.js';
+import { announceWorker, anyWorkerAlive, sweepDeadWorkers, withdrawWorker } from './worker-presence.js';
 import type { Stage } from './stage.js';
 
 export { RunAborted } from './run-errors.js';
@@ -22,7 +23,10 @@ export interface RunnerOptions {
   pubsub: AppPubSub;
   logger: Logger;
   stages: Stage[];
-  /** Runs this process executes at once. */
+  /**
+   * Runs this process executes at once. 0 (ROLE=api): it runs none, its starts are queued for
+   * the worker processes; it still recovers expired leases, like every process.
+   */
   concurrency: number;
   /** Of those, how many may be in a CPU-heavy stage body (`Stage.cpuBound`) at once. */
   cpuStageConcurrency: number;
@@ -216,14 +220,23 @@ export function createPipelineRunner(opts: RunnerOptions) {
     drain,
     recover,
 
+    /** Whether any process that runs pipelines (this one included) is alive, on any machine. */
+    workersAlive: () => anyWorkerAlive(sql, opts.leaseSeconds),
+
     /** Recovers what a dead process left, then takes queued work and keeps leases fresh. */
     async start(): Promise<void> {
       stopped = false;
+      const heartbeatMs = Math.max(500, (opts.leaseSeconds * 1000) / 3);
+      if (opts.concurrency > 0) {
+        await sweepDeadWorkers(sql);
+        await announceWorker(sql, instanceId, opts.concurrency);
+        every(heartbeatMs, 'worker presence', () => announceWorker(sql, instanceId, opts.concurrency));
+      }
       await recover();
       await drain();
-      every(Math.max(500, (opts.leaseSeconds * 1000) / 3), 'heartbeat', beat);
+      every(heartbeatMs, 'heartbeat', beat);
       every(Math.max(1000, (opts.leaseSeconds * 1000) / 2), 'lease recovery', recover);
-      every(opts.pollIntervalMs ?? 1000, 'queue poll', drain);
+      if (opts.concurrency > 0) every(opts.pollIntervalMs ?? 1000, 'queue poll', drain);
     },
 
     /** Asks the run to stop at its next safe point; resolves when it has ended. */
@@ -242,6 +255,7 @@ export function createPipelineRunner(opts: RunnerOptions) {
       await draining;
       for (const entry of active.values()) entry.controller.abort(new RunAborted('shutdown'));
       await Promise.all([...active.values()].map((e) => e.done));
+      if (opts.concurrency > 0) await withdrawWorker(sql, instanceId).catch((err: unknown) => logger.warn({ err }, 'could not withdraw this worker'));
     },
 
     activeCount: () => active.size,

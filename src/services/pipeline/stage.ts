@@ -3,11 +3,10 @@ import type { PipelineStage } from '../../entities/index.js';
 import type { Sql } from '../../database/sql.js';
 import type { Logger } from '../logger.js';
 
-/** A document of the project, as a stage that reads the files needs it. */
+/** A document of the project, as a stage that reads its bytes needs it. */
 export interface RunDocument {
   id: string;
   filename: string;
-  storageKey: string;
   sizeBytes: number;
 }
 

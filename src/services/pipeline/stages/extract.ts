@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { metrics } from '../../metrics.js';
 import { StageError, type Stage } from '../stage.js';
 import type { ExtractJob } from '../workers/extract-job.js';
@@ -8,9 +7,10 @@ const JOB = jobModule('extract-job');
 
 /**
  * EXTRACT: reads every document of the project into line items. The work runs in a worker
- * thread on its own connection and transaction (see extract-job.ts); progress is bytes read.
+ * thread on its own connection and transaction (see extract-job.ts), reading the documents'
+ * bytes from the database on a second connection; progress is bytes read.
  */
-export function extractStage(opts: { dataDir: string; databaseUrl: string; batchSize?: number }): Stage {
+export function extractStage(opts: { databaseUrl: string; batchSize?: number }): Stage {
   return {
     name: 'EXTRACT',
     weight: 55,
@@ -31,7 +31,6 @@ export function extractStage(opts: { dataDir: string; databaseUrl: string; batch
         documents: documents.map((d) => ({
           id: d.id,
           filename: d.filename,
-          path: path.join(opts.dataDir, 'documents', d.storageKey),
           sizeBytes: d.sizeBytes,
         })),
       };

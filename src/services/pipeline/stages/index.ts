@@ -6,9 +6,9 @@ import { reviewStage } from './review.js';
 import { validateStage } from './validate.js';
 
 /** The CMA pipeline, in order: EXTRACT → CLASSIFY → REVIEW → VALIDATE → GENERATE. */
-export function createCmaStages(opts: { dataDir: string; reviewThreshold: number; databaseUrl: string }): Stage[] {
+export function createCmaStages(opts: { reviewThreshold: number; databaseUrl: string }): Stage[] {
   return [
-    extractStage({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl }),
+    extractStage({ databaseUrl: opts.databaseUrl }),
     classifyStage({ reviewThreshold: opts.reviewThreshold, databaseUrl: opts.databaseUrl }),
     reviewStage(),
     validateStage(),

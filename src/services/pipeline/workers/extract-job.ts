@@ -1,27 +1,29 @@
 /**
- * EXTRACT's work, in a worker thread: every document of the project streamed, parsed and
- * checked, its rows COPYed into line_items, the old rows replaced and the checkpoint moved, all
- * in one transaction: a bad row anywhere leaves the previous line items as they were.
+ * EXTRACT's work, in a worker thread: every document of the project streamed (from the
+ * database), parsed and checked, its rows COPYed into line_items, the old rows replaced and the
+ * checkpoint moved, all in one transaction: a bad row anywhere leaves the previous line items
+ * as they were.
  */
-import { createReadStream } from 'node:fs';
 import { copyValue } from '../../../database/sql.js';
 import { DocumentFormatError, readLineItems } from '../../cma/csv-reader.js';
+import { DocumentUnavailableError, readDocumentBytes } from '../../storage/document-chunks.js';
 import { runJob, UserFacingError } from './worker-kit.js';
 
 export interface ExtractJob {
   projectId: string;
   digest: string;
-  documents: { id: string; filename: string; path: string; sizeBytes: number }[];
+  documents: { id: string; filename: string; sizeBytes: number }[];
   batchSize: number;
 }
 
-runJob<ExtractJob>(async ({ job, client, progress, copy }) => {
+runJob<ExtractJob>(async ({ job, client, progress, copy, databaseUrl }) => {
   const totalBytes = job.documents.reduce((sum, d) => sum + d.sizeBytes, 0) || 1;
   let doneBytes = 0;
   let items = 0;
   await client.query('delete from line_items where project_id = $1', [job.projectId]);
   for (const doc of job.documents) {
-    const source = createReadStream(doc.path, { highWaterMark: 64 * 1024 });
+    // Its own connection: this job's `client` is busy with the COPY this stream feeds.
+    const source = readDocumentBytes(databaseUrl, doc);
     const prefix = `${job.projectId}\t${doc.id}\t`;
     async function* lines(): AsyncGenerator<string> {
       const batches = readLineItems(source, {
@@ -43,7 +45,7 @@ runJob<ExtractJob>(async ({ job, client, progress, copy }) => {
         lines(),
       );
     } catch (err) {
-      if (err instanceof DocumentFormatError) throw new UserFacingError(err.message);
+      if (err instanceof DocumentFormatError || err instanceof DocumentUnavailableError) throw new UserFacingError(err.message);
       throw err;
     } finally {
       source.destroy();

@@ -9,6 +9,8 @@ import type { WorkerInput, WorkerMessage } from './protocol.js';
 export interface JobKit<T> {
   job: T;
   client: pg.Client;
+  /** For a job that needs a second connection (reading document bytes while COPYing rows). */
+  databaseUrl: string;
   progress(fraction: number): void;
   copy(text: string, rows: AsyncIterable<string> | Iterable<string>): Promise<number>;
 }
@@ -34,6 +36,7 @@ function start<T>(input: WorkerInput<T>, body: (kit: JobKit<T>) => Promise<Recor
   const kit: JobKit<T> = {
     job: input.job,
     client,
+    databaseUrl: input.databaseUrl,
     progress(fraction) {
       const now = Date.now();
       if (now - lastProgress < 50 && fraction < 1) return;
