@@ -31,6 +31,11 @@ import { clientAddress, refuseOversizeJson, setSecurityHeaders } from './plugins
 import { attachGraphqlWs } from './ws.js';
 import { consoleRoute } from './http/console.js';
 import { healthRoutes, withTimeout } from './http/health.js';
+import { mountMetrics } from './http/metrics.js';
+import { handleWithRequestContext } from './http/request-context.js';
+import { addMetricsSource, setBuildInfo } from './services/metrics.js';
+import { createMetricsSource } from './services/metrics-source.js';
+import { useOperationMetrics } from './plugins/operation-metrics.js';
 import { findRoute, requestUrl, type HttpRoute } from './http/routes.js';
 import { reportDownloadRoute } from './http/report-download.js';
 
@@ -51,6 +56,8 @@ export interface App {
   runner: PipelineRunner;
   /** Listens (PORT 0 picks a free port) and starts the runner; resolves with the base URL. */
   start(): Promise<string>;
+  /** `/metrics` on METRICS_PORT when set (else it is `${base}/metrics`), once started. */
+  metricsUrl(): string | undefined;
   /** Stops taking work, hands running runs back, closes every socket. Idempotent. */
   stop(): Promise<void>;
 }
@@ -115,7 +122,7 @@ export function buildApp(deps: AppDeps): App {
     graphiql: { title: 'CMA processing', subscriptionsProtocol: 'SSE' },
     logging: yogaLogger(logger.child({ component: 'yoga' })),
     maskedErrors: { maskError: createMaskError(logger) },
-    plugins: [...graphqlLimits({ introspection: config.introspection }), useApiErrorCodes(config.maxUploadBytes), useSharedSubscriptionResults()],
+    plugins: [...graphqlLimits({ introspection: config.introspection }), useApiErrorCodes(config.maxUploadBytes), useSharedSubscriptionResults(), useOperationMetrics(logger)],
     // Multipart bodies carry the upload; JSON bodies are capped lower in the HTTP handler.
     maxRequestBodySize: config.maxUploadBytes + 1024 * 1024,
     cors:
@@ -138,21 +145,26 @@ export function buildApp(deps: AppDeps): App {
   });
 
   // Plain HTTP beside /graphql, tried in order before GraphQL.
+  const metricsEndpoint = mountMetrics(config.metrics);
   // The console answers every page path it does not exclude: keep it last.
-  const routes: HttpRoute[] = [...healthRoutes(sql), reportDownloadRoute(services), consoleRoute()];
+  const routes: HttpRoute[] = [...healthRoutes(sql), ...metricsEndpoint.routes, reportDownloadRoute(services), consoleRoute()];
+  setBuildInfo(config.metrics.buildCommit);
+  let removeMetricsSource = () => {};
 
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     setSecurityHeaders(res, config.env === 'production');
     const url = requestUrl(req);
     const route = findRoute(routes, url, req);
-    if (route) return void Promise.resolve(route.handle(req, res, url)).catch((err: unknown) => {
-      logger.error({ err, route: route.name }, 'HTTP route failed');
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(res.headersSent ? undefined : JSON.stringify({ error: 'internal server error' }));
+    handleWithRequestContext(logger, req, res, route?.name ?? 'graphql', () => {
+      if (route) return void Promise.resolve(route.handle(req, res, url)).catch((err: unknown) => {
+        logger.error({ err, route: route.name }, 'HTTP route failed');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(res.headersSent ? undefined : JSON.stringify({ error: 'internal server error' }));
+      });
+      if (refuseOversizeJson(req, res)) return;
+      void yoga(req, res);
     });
-    if (refuseOversizeJson(req, res)) return;
-    return yoga(req, res);
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -166,12 +178,17 @@ export function buildApp(deps: AppDeps): App {
     server,
     services,
     runner,
+    metricsUrl: metricsEndpoint.url,
     async start() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
       });
       await runner.start();
+      await metricsEndpoint.start();
+      removeMetricsSource = addMetricsSource(
+        createMetricsSource({ orm, sql, runner, redisConnected: redis?.connected, queueCacheMs: config.metrics.queueCacheMs }),
+      );
       const { port } = server.address() as AddressInfo;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
       listeningUrl = `http://${host}:${port}`;
@@ -187,6 +204,8 @@ export function buildApp(deps: AppDeps): App {
         for (const socket of sockets) socket.destroy();
         await redis?.close();
         await limits.close();
+        removeMetricsSource();
+        await metricsEndpoint.stop();
         await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
       })();
       return stopping;

@@ -48,6 +48,12 @@ const envSchema = z
     WS_MAX_CONNECTIONS_PER_IP: intFrom(100, 1, 1_000_000),
     WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: intFrom(50, 1, 10_000),
     WS_MAX_BUFFERED_BYTES: intFrom(8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    BUILD_COMMIT: z.string().regex(/^[0-9a-f]{7,40}$/i, 'must be a git commit hash').optional(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.string().regex(/^https?:\/\//, 'must be an http:// or https:// URL').optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).default('cma-processing'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && (env.JWT_SECRET ?? '').length < 32) {
@@ -80,6 +86,9 @@ const envSchema = z
 
 /** What one process does: `all` (one machine), `api` (HTTP + WebSocket), `worker` (pipelines). */
 export type Role = 'all' | 'api' | 'worker';
+
+/** Every environment variable the service reads (deploy files are checked against it). */
+export const ENV_NAMES: readonly string[] = Object.keys(envSchema.shape);
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -114,6 +123,10 @@ export interface Config {
   publicUrl?: string;
   rateLimits: { loginPerEmail: number; loginPerIp: number; startsPerFirm: number };
   ws: { maxConnectionsPerIp: number; maxSubscriptionsPerConnection: number; maxBufferedBytes: number };
+  /** `/metrics`: on the main port unless `port` is set (then alone there, on `host`). */
+  metrics: { token: string | undefined; port: number | undefined; host: string; queueCacheMs: number; buildCommit: string | undefined };
+  /** Spans go to this OTLP/HTTP endpoint when set; tracing is off otherwise. */
+  tracing: { otlpEndpoint: string | undefined; serviceName: string };
 }
 
 export class ConfigError extends Error {
@@ -167,6 +180,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSubscriptionsPerConnection: e.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
       maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
     },
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST, queueCacheMs: 5000, buildCommit: e.BUILD_COMMIT },
+    tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
   };
 }
 

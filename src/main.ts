@@ -27,6 +27,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel, process.stdout.isTTY && config.env !== 'production');
+  // Off by default; the SDK is loaded only when an OTLP endpoint is configured.
+  const { otlpEndpoint, serviceName } = config.tracing;
+  const tracing = otlpEndpoint ? (await import('./services/tracing-setup.js')).startTracing({ serviceName, otlpEndpoint }) : null;
 
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
@@ -62,6 +65,7 @@ async function main(): Promise<void> {
       await app.stop();
       await orm.close();
       await embedded?.stop();
+      await tracing?.shutdown();
     } finally {
       clearTimeout(force);
     }

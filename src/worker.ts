@@ -4,6 +4,9 @@ import type { Config } from './config.js';
 import type { Orm } from './database/orm.js';
 import { createSql } from './database/sql.js';
 import { healthRoutes } from './http/health.js';
+import { mountMetrics } from './http/metrics.js';
+import { addMetricsSource, setBuildInfo } from './services/metrics.js';
+import { createMetricsSource } from './services/metrics-source.js';
 import { findRoute, requestUrl, sendJson, type HttpRoute } from './http/routes.js';
 import type { Logger } from './services/logger.js';
 import { createCmaStages } from './services/pipeline/stages/index.js';
@@ -48,7 +51,11 @@ export function buildWorker({ config, orm, logger }: WorkerDeps): WorkerApp {
     stageTimeoutSeconds: config.stageTimeoutSeconds,
   });
 
-  const routes: HttpRoute[] = [...healthRoutes(sql)];
+  // /metrics as on an API process: this port, or METRICS_PORT.
+  const metricsEndpoint = mountMetrics(config.metrics);
+  const routes: HttpRoute[] = [...healthRoutes(sql), ...metricsEndpoint.routes];
+  setBuildInfo(config.metrics.buildCommit);
+  let removeMetricsSource = () => {};
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const url = requestUrl(req);
@@ -76,6 +83,10 @@ export function buildWorker({ config, orm, logger }: WorkerDeps): WorkerApp {
         server.listen(config.port, config.host, () => resolve());
       });
       await runner.start();
+      await metricsEndpoint.start();
+      removeMetricsSource = addMetricsSource(
+        createMetricsSource({ orm, sql, runner, redisConnected: redis?.connected, queueCacheMs: config.metrics.queueCacheMs }),
+      );
       const { port } = server.address() as AddressInfo;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
       return `http://${host}:${port}`;
@@ -86,6 +97,8 @@ export function buildWorker({ config, orm, logger }: WorkerDeps): WorkerApp {
         await runner.stop();
         for (const socket of sockets) socket.destroy();
         await redis?.close();
+        removeMetricsSource();
+        await metricsEndpoint.stop();
       })();
       return stopping;
     },

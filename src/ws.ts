@@ -6,6 +6,7 @@ import type { Context, Services } from './context.js';
 import type { Viewer } from './services/auth.js';
 import { createLocalConnectionCounter, type ConnectionCounter } from './services/connection-counter.js';
 import { AppError } from './services/errors.js';
+import { metrics } from './services/metrics.js';
 
 /** graphql-ws close code for a refused or expired token. */
 export const CLOSE_FORBIDDEN = 4403;
@@ -68,7 +69,9 @@ export function attachGraphqlWs({
     const address = request.socket.remoteAddress ?? 'unknown';
     let closed = false;
     let release: (() => void) | null = null;
+    metrics.wsConnected();
     socket.once('close', () => {
+      metrics.wsDisconnected();
       closed = true;
       release?.();
     });
@@ -76,6 +79,7 @@ export function attachGraphqlWs({
       if (closed) return void done(), false;
       release = done;
       if (count <= limits.maxConnectionsPerIp) return false;
+      metrics.rateLimited('ws-connections');
       socket.close(CLOSE_POLICY_VIOLATION, `Too many connections from this address (max ${limits.maxConnectionsPerIp})`);
       return true;
     });
@@ -122,6 +126,7 @@ export function attachGraphqlWs({
       onSubscribe: async (ctx, id, payload) => {
         // graphql-ws has already registered this subscription: count it among the current ones.
         if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerConnection) {
+          metrics.rateLimited('ws-subscriptions');
           return [
             new GraphQLError(`too many subscriptions on this connection (max ${limits.maxSubscriptionsPerConnection})`, {
               extensions: { code: 'RATE_LIMITED' },
@@ -139,6 +144,7 @@ export function attachGraphqlWs({
           closesAtTokenExpiry: true,
           sendRawResult: (json: Buffer) => {
             if (sendFrame(socket, head, json, limits.maxBufferedBytes)) return;
+            metrics.slowClientClosed();
             log.warn({ clientIp: ctx.extra.request.socket.remoteAddress, maxBufferedBytes: limits.maxBufferedBytes }, 'closed a graphql-ws client that does not read its messages (1013)');
           },
         });

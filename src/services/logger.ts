@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { currentLogFields } from './log-context.js';
 
 export type { Logger };
 
@@ -7,6 +8,10 @@ export function createLogger(level: string, pretty = false, destination?: pino.D
   const options: pino.LoggerOptions = {
     level,
     base: { service: 'cma-processing' },
+    // requestId, or runId/projectId/firmId/stage, of the unit of work the line is written in;
+    // the call's own fields win over them.
+    mixin: currentLogFields,
+    mixinMergeStrategy: (mergeObject, mixinObject) => ({ ...mixinObject, ...mergeObject }),
     // Never let a secret reach the log, whatever a caller passes in.
     redact: {
       paths: ['password', '*.password', 'passwordHash', '*.passwordHash', 'token', '*.token', 'authorization', '*.authorization', 'req.headers.authorization'],

@@ -1,6 +1,7 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Redis } from 'ioredis';
 import { AppError } from './errors.js';
+import { metrics } from './metrics.js';
 
 export interface RateLimitOptions {
   loginPerEmail: number;
@@ -37,6 +38,7 @@ export function createRateLimits(opts: RateLimitOptions, redis?: { client: Redis
       await limiter.consume(key);
     } catch (res) {
       if (!(res instanceof RateLimiterRes)) throw res;
+      metrics.rateLimited(limiter.keyPrefix);
       const seconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
       throw new AppError('RATE_LIMITED', `too many ${what}; try again in ${seconds} s`, { retryAfterSeconds: seconds });
     }

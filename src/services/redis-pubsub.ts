@@ -24,7 +24,7 @@ type Listener = (event: StatusTopicEvent) => void;
 export function createRedisPubSub(
   url: string,
   args: { logger: Logger; keyPrefix: string },
-): { pubsub: AppPubSub; onReconnect(listener: () => void): void; close(): Promise<void> } {
+): { pubsub: AppPubSub; onReconnect(listener: () => void): void; connected(): boolean; close(): Promise<void> } {
   const { logger, keyPrefix } = args;
   const publisher = createRedisClient(url, {
     logger,
@@ -115,6 +115,7 @@ export function createRedisPubSub(
   return {
     pubsub: createAppPubSub(eventTarget),
     onReconnect: (listener) => void reconnectListeners.push(listener),
+    connected: () => publisher.isReady() && subscriber.isReady(),
     async close() {
       await Promise.all([publisher.close(), subscriber.close()]);
     },

@@ -1,5 +1,6 @@
 import type { Sql } from '../database/sql.js';
 import { EVENT_COLUMNS } from './pipeline/run-store.js';
+import { metrics } from './metrics.js';
 import type { AppPubSub, ProjectStatusEvent } from './pubsub.js';
 
 /** Receives a project's events from the hub, in publish order. */
@@ -32,6 +33,7 @@ export function createStatusHub(pubsub: AppPubSub) {
         if (result.done) return;
         pending = iterator.next();
         for (const sink of sinks) sink.receive(result.value);
+        metrics.eventsDelivered(sinks.size);
       }
     })();
     return () => void iterator.return?.();
@@ -46,12 +48,16 @@ export function createStatusHub(pubsub: AppPubSub) {
         entry = { sinks, stop: listen(projectId, sinks) };
         projects.set(projectId, entry);
       }
+      if (entry.sinks.has(sink)) return;
       entry.sinks.add(sink);
+      metrics.subscriptionAttached();
     },
     /** Stops delivering to `sink`; the project's listener goes with its last sink. */
     detach(projectId: string, sink: Sink): void {
       const entry = projects.get(projectId);
-      if (!entry?.sinks.delete(sink) || entry.sinks.size > 0) return;
+      if (!entry?.sinks.delete(sink)) return;
+      metrics.subscriptionDetached();
+      if (entry.sinks.size > 0) return;
       projects.delete(projectId);
       entry.stop();
     },

@@ -27,8 +27,10 @@ export function spawnServer(
   timeoutMs = 60_000,
   /** Sees every log line from the first, before the server is ready (e.g. to kill it mid-start). */
   onLog?: (entry: Record<string, unknown>, child: ChildProcess) => void,
+  /** Node's arguments: the source through tsx by default; a test of the build passes its entry. */
+  args: string[] = ['--import', 'tsx', 'src/main.ts'],
 ): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

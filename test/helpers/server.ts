@@ -57,6 +57,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     // Every test file signs up and logs in from 127.0.0.1 many times: limits are tested on their own.
     rateLimits: { loginPerEmail: 1000, loginPerIp: 100_000, startsPerFirm: 100_000 },
     ws: { maxConnectionsPerIp: 10_000, maxSubscriptionsPerConnection: 100, maxBufferedBytes: 8 * 1024 * 1024 },
+    metrics: { token: undefined, port: undefined, host: '127.0.0.1', queueCacheMs: 0, buildCommit: undefined },
+    tracing: { otlpEndpoint: undefined, serviceName: 'cma-processing-test' },
     ...overrides,
   };
 }

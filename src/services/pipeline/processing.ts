@@ -1,6 +1,8 @@
 import type { Sql } from '../../database/sql.js';
 import { AppError, notFound, parseId } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { metrics } from '../metrics.js';
+import { inSpan } from '../tracing.js';
 import { claimAndCreateRun, diagnoseClaim } from './claim.js';
 import * as store from './run-store.js';
 import type { PipelineRunner } from './runner.js';
@@ -27,7 +29,7 @@ export function createProcessingService({ sql, runner, logger }: { sql: Sql; run
       const queuedMessage = slot || (await runner.workersAlive()) ? 'Queued: waiting for a free pipeline slot' : NO_WORKER_MESSAGE;
       let claimed: Awaited<ReturnType<typeof claimAndCreateRun>> = null;
       try {
-        claimed = await claimAndCreateRun(sql, {
+        claimed = await inSpan('pipeline.claim', { 'cma.project_id': projectId }, () => claimAndCreateRun(sql, {
           projectId,
           firmId,
           restart,
@@ -36,7 +38,7 @@ export function createProcessingService({ sql, runner, logger }: { sql: Sql; run
           message: slot ? 'Processing started' : queuedMessage,
           queuedMessage,
           firmMaxActiveRuns: runner.firmMaxActiveRuns,
-        });
+        }));
       } catch (err) {
         // The unique index on active runs is the last line of defence against a double run.
         if ((err as { code?: string }).code === '23505') claimed = null;
@@ -54,6 +56,7 @@ export function createProcessingService({ sql, runner, logger }: { sql: Sql; run
         }
         throw new AppError('CONFLICT', 'this project is already being processed');
       }
+      metrics.runStarted();
       runner.publish(claimed.event);
       const started = claimed.run.status === 'RUNNING';
       if (started) runner.launch(claimed.run);
@@ -84,6 +87,7 @@ export function createProcessingService({ sql, runner, logger }: { sql: Sql; run
           store.finishGuard(run.id, null, 'CANCELLED', null, null),
         );
         if (event) {
+          metrics.runEnded('CANCELLED');
           runner.publish(event);
           return;
         }

@@ -1,5 +1,6 @@
 import type { Sql } from '../../database/sql.js';
 import type { Logger } from '../logger.js';
+import { metrics } from '../metrics.js';
 import type { ProjectStatusEvent } from '../pubsub.js';
 import * as store from './run-store.js';
 import type { Stage } from './stage.js';
@@ -26,6 +27,7 @@ export async function recoverExpiredRuns(args: {
       if (run.cancelRequested) {
         await store.finishRun(tx, run.id, run.leaseOwner ?? null, 'CANCELLED', null);
         events.push(await mustTransition(tx, run, { status: 'CANCELLED', isProcessing: false }, 'Processing cancelled'));
+        metrics.runEnded('CANCELLED');
       } else if (run.attempts >= args.maxAttempts || stage?.resumable === false) {
         const why = stage?.resumable === false ? `${run.stage} cannot be resumed` : `it was tried ${run.attempts} times`;
         const message = `interrupted: the server stopped${during}, and ${why}; start processing again`;
@@ -33,6 +35,7 @@ export async function recoverExpiredRuns(args: {
         if (run.stage) await store.markStageFailed(tx, run.id, run.stage);
         events.push(await mustTransition(tx, run, { status: 'ERROR', isProcessing: false, errorMessage: message }, message));
         logger.warn({ runId: run.id, projectId: run.projectId }, message);
+        metrics.runEnded('INTERRUPTED');
       } else {
         await store.requeue(tx, run.id, run.leaseOwner ?? null);
         const message = `resuming: the server running this project stopped${during}`;

@@ -3,7 +3,10 @@ import type { Orm } from '../../database/orm.js';
 import type { Sql } from '../../database/sql.js';
 import type { PipelineStage, ProjectStatus, RunStatus } from '../../entities/index.js';
 import { coerceError } from '../errors.js';
+import { withLogFields, type LogFields } from '../log-context.js';
 import type { Logger } from '../logger.js';
+import { metrics } from '../metrics.js';
+import { inSpan } from '../tracing.js';
 import type { ProjectStatusEvent } from '../pubsub.js';
 import { acquireAnnounced, type CpuSlots } from './cpu-slots.js';
 import { ProgressTicker } from './progress-ticker.js';
@@ -49,8 +52,19 @@ export function createRunExecutor(opts: RunExecutorOptions) {
   const totalWeight = stages.reduce((sum, s) => sum + s.weight, 0);
   const { stageTimeoutMs } = opts;
 
-  async function execute(run: store.RunRow, signal: AbortSignal): Promise<ProjectStatusEvent | null> {
-    const log = logger.child({ projectId: run.projectId, runId: run.id });
+  /**
+   * Every line logged while the run executes, here or in what it calls, carries its ids and
+   * the stage it is in (`fields.stage` follows the loop), through the logger's mixin.
+   */
+  function execute(run: store.RunRow, signal: AbortSignal): Promise<ProjectStatusEvent | null> {
+    const fields: LogFields = { runId: run.id, projectId: run.projectId, firmId: run.firmId };
+    return withLogFields(fields, () =>
+      inSpan('pipeline.run', { 'cma.run_id': run.id, 'cma.project_id': run.projectId, 'cma.attempt': run.attempts }, () => executeRun(run, signal, fields)),
+    );
+  }
+
+  async function executeRun(run: store.RunRow, signal: AbortSignal, fields: LogFields): Promise<ProjectStatusEvent | null> {
+    const log = logger;
     // Forked on first use: no CMA stage needs one, and a fork per run showed in the start
     // bench's profile (~1 % of the main thread at 50 clients).
     let em: EntityManager | undefined;
@@ -107,6 +121,7 @@ export function createRunExecutor(opts: RunExecutorOptions) {
         if (state?.status === 'DONE' || state?.status === 'SKIPPED') continue;
         signal.throwIfAborted();
         current = stage;
+        fields.stage = stage.name;
         const stageStop = new AbortController();
         const ctx: StageContext = {
           projectId: run.projectId,
@@ -121,7 +136,7 @@ export function createRunExecutor(opts: RunExecutorOptions) {
           documents: context.documents,
           checkpoints,
           restart: run.restart,
-          logger: log.child({ stage: stage.name }),
+          logger: log,
           reportProgress: (f) => {
             const clamped = Math.min(1, Math.max(0, f));
             fraction.set(stage.name, clamped);
@@ -136,14 +151,21 @@ export function createRunExecutor(opts: RunExecutorOptions) {
           ? await acquireAnnounced(opts.cpuSlots, signal, ANNOUNCE_CPU_WAIT_AFTER_MS, () => announceWait(stage))
           : null;
         let outcome: Awaited<ReturnType<Stage['run']>>;
+        let began = 0;
+        let stageOutcome: 'done' | 'failed' | 'stopped' = 'failed';
         try {
           await step(stage.name, 'RUNNING', `${stage.name} started`);
           checkpoints = null;
-          outcome = await withTimeout(stage.run(ctx), stageTimeoutMs, () => {
-            stageStop.abort(new Error('stage timed out'));
-            return new StageError(`timed out after ${stageTimeoutMs / 1000} s (STAGE_TIMEOUT_SECONDS)`);
-          });
+          began = performance.now();
+          outcome = await inSpan('pipeline.stage', { 'cma.stage': stage.name }, () =>
+            withTimeout(stage.run(ctx), stageTimeoutMs, () => {
+              stageStop.abort(new Error('stage timed out'));
+              return new StageError(`timed out after ${stageTimeoutMs / 1000} s (STAGE_TIMEOUT_SECONDS)`);
+            }),
+          );
+          stageOutcome = 'done';
         } finally {
+          if (began > 0) metrics.stageEnded(stage.name, signal.aborted ? 'stopped' : stageOutcome, (performance.now() - began) / 1000);
           // Freed as soon as the body is over (on a timeout the body was told to stop and its
           // worker is terminated), before the DONE write, so the next run's body starts at once.
           releaseCpu?.();
@@ -153,6 +175,7 @@ export function createRunExecutor(opts: RunExecutorOptions) {
         if (outcome?.pause) return await finish(run, 'REVIEWING', 'REVIEWING', null, outcome.message, 'REVIEW');
       }
       current = null;
+      fields.stage = undefined;
       return await finish(run, 'COMPLETED', 'COMPLETED', null, 'Processing completed', null);
     } catch (thrown) {
       await ticker.flush();
@@ -206,7 +229,7 @@ export function createRunExecutor(opts: RunExecutorOptions) {
       { runId: run.id, message },
       store.finishGuard(run.id, instanceId, runStatus, errorMessage, failed ? stage : null),
     );
-    logger.info({ projectId: run.projectId, runId: run.id, status: runStatus }, 'run ended');
+    logger.info({ status: runStatus }, 'run ended');
     opts.ended({ runId: run.id, projectId: run.projectId, status: event ? runStatus : 'LEASE_LOST' });
     return event;
   }

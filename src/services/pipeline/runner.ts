@@ -6,6 +6,7 @@ import type { Sql } from '../../database/sql.js';
 import { coerceError } from '../errors.js';
 import { createCpuSlots } from './cpu-slots.js';
 import type { Logger } from '../logger.js';
+import { metrics } from '../metrics.js';
 import type { AppPubSub, ProjectStatusEvent } from '../pubsub.js';
 import { RunAborted } from './run-errors.js';
 import { createRunExecutor, type RunEnd } from './run-execution.js';
@@ -51,6 +52,8 @@ interface ActiveRun {
   run: store.RunRow;
   controller: AbortController;
   done: Promise<void>;
+  /** performance.now() at launch, for the run-duration histogram. */
+  launchedAt: number;
 }
 
 /**
@@ -79,7 +82,9 @@ export function createPipelineRunner(opts: RunnerOptions) {
   const timers: NodeJS.Timeout[] = [];
 
   const publish = (event: ProjectStatusEvent | null) => {
-    if (event) pubsub.publish('project:status', event.projectId, event);
+    if (!event) return;
+    pubsub.publish('project:status', event.projectId, event);
+    metrics.eventPublished();
   };
   const { execute } = createRunExecutor({
     orm: opts.orm,
@@ -88,7 +93,11 @@ export function createPipelineRunner(opts: RunnerOptions) {
     instanceId,
     logger,
     publish,
-    ended: (end) => events.emit('run:end', end),
+    ended: (end) => {
+      const launchedAt = active.get(end.runId)?.launchedAt;
+      metrics.runEnded(end.status, launchedAt === undefined ? undefined : (performance.now() - launchedAt) / 1000);
+      events.emit('run:end', end);
+    },
     progressIntervalMs: opts.progressIntervalMs,
     stageTimeoutMs: (opts.stageTimeoutSeconds ?? 1800) * 1000,
     cpuSlots: createCpuSlots(opts.cpuStageConcurrency),
@@ -108,7 +117,7 @@ export function createPipelineRunner(opts: RunnerOptions) {
   /** Starts a run this runner holds the lease of; returns at once. */
   function launch(run: store.RunRow): void {
     const controller = new AbortController();
-    const entry: ActiveRun = { run, controller, done: Promise.resolve() };
+    const entry: ActiveRun = { run, controller, done: Promise.resolve(), launchedAt: performance.now() };
     if (run.cancelRequested) controller.abort(new RunAborted('cancel'));
     active.set(run.id, entry);
     entry.done = execute(run, controller.signal)
@@ -257,6 +266,8 @@ export function createPipelineRunner(opts: RunnerOptions) {
     },
 
     activeCount: () => active.size,
+    /** Pipeline slots while taking work, 0 before start and after stop (for metrics). */
+    slots: () => (stopped ? 0 : opts.concurrency),
   };
 }
 export type PipelineRunner = ReturnType<typeof createPipelineRunner>;

@@ -1,8 +1,8 @@
 import type { Stage } from '../stage.js';
 import type { ClassifyJob } from '../workers/classify-job.js';
-import { runWorker } from '../workers/run-worker.js';
+import { jobModule, runWorker } from '../workers/run-worker.js';
 
-const JOB = new URL('../workers/classify-job.ts', import.meta.url);
+const JOB = jobModule('classify-job');
 
 /**
  * CLASSIFY: gives every line item a head and a confidence. The work runs in a worker thread on

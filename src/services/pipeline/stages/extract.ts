@@ -1,8 +1,9 @@
+import { metrics } from '../../metrics.js';
 import { StageError, type Stage } from '../stage.js';
 import type { ExtractJob } from '../workers/extract-job.js';
-import { runWorker } from '../workers/run-worker.js';
+import { jobModule, runWorker } from '../workers/run-worker.js';
 
-const JOB = new URL('../workers/extract-job.ts', import.meta.url);
+const JOB = jobModule('extract-job');
 
 /**
  * EXTRACT: reads every document of the project into line items. The work runs in a worker
@@ -35,6 +36,7 @@ export function extractStage(opts: { databaseUrl: string; batchSize?: number }):
       };
       const result = await runWorker(JOB, opts.databaseUrl, job, { signal: ctx.signal, onProgress: ctx.reportProgress });
       ctx.logger.info({ documents: documents.length, ...result }, 'extracted line items');
+      if (typeof result.items === 'number') metrics.rowsExtracted(result.items);
     },
   };
 }

@@ -3,6 +3,13 @@ import { StageError } from '../stage.js';
 import type { WorkerInput, WorkerMessage } from './protocol.js';
 
 const BOOTSTRAP = new URL('./bootstrap.mjs', import.meta.url);
+// `.ts` when running from source (tsx), `.js` when compiled (dist/): the jobs are beside us.
+const EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
+/** The URL of a job module in this folder, in the form this process runs (source or compiled). */
+export function jobModule(name: 'extract-job' | 'classify-job'): URL {
+  return new URL(`./${name}${EXTENSION}`, import.meta.url);
+}
 
 /**
  * One started worker per job module, its TypeScript already loaded and waiting for a job:
