@@ -101,9 +101,32 @@ describe('the web console in Chromium', () => {
     await report.waitFor();
     expect(await report.textContent()).toMatch(/FY2023.*FY2024|FY2024.*FY2023/);
     expect(await report.textContent()).toContain('MPBF');
+    // Form II with its net sales row, years as `FY 2023-24`, amounts in ₹ lakh.
+    const formII = page.getByRole('table', { name: /^Form II\b/ });
+    await formII.waitFor();
+    const netSales = formII.locator('tr[data-code="NET_SALES"]');
+    expect(await netSales.getByRole('rowheader').textContent()).toContain('Net sales');
+    expect(await formII.textContent()).toContain('FY 2023-24');
+    // The ratios with formula, benchmark and a met / not met mark in words.
+    const ratios = page.getByRole('table', { name: 'Ratios' });
+    const currentRatio = ratios.getByRole('row', { name: /Current ratio/ });
+    expect(await currentRatio.textContent()).toContain('≥ 1.33');
+    expect(await currentRatio.textContent()).toMatch(/✓ Met|✗ Not met/);
     await page.locator('.activity summary').click();
     expectOnceInOrder(await shownSequences(page));
     await screenshot(page, '06-report');
+    // Download: a signed link from reportDownloadUrl, fetched by the browser as an .xlsx file.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download workbook (.xlsx)' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+    expect(await download.failure()).toBeNull();
+    // At phone width the tables scroll sideways inside the page.
+    await page.setViewportSize({ width: 375, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    await screenshot(page, '06-report-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     // Back to the list: the project with its status.
     await page.getByRole('link', { name: 'Projects' }).click();

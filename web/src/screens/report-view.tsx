@@ -1,12 +1,29 @@
-import { useQuery } from '@apollo/client/react';
-import { ConsoleReportDocument, type ConsoleReportQuery } from '../generated/graphql';
+import { useState } from 'react';
+import { useMutation, useQuery } from '@apollo/client/react';
+import { ConsoleReportDocument, ConsoleReportDownloadUrlDocument, type ConsoleReportQuery } from '../generated/graphql';
 import { plainMessage } from '../lib/errors';
 
-type Year = NonNullable<NonNullable<ConsoleReportQuery['project']>['report']>['years'][number];
+type Report = NonNullable<NonNullable<ConsoleReportQuery['project']>['report']>;
+type Year = Report['years'][number];
+type Form = Report['forms'][number];
+type FormRow = Form['rows'][number];
+type Ratio = Report['ratios'][number];
 
 const rupees = new Intl.NumberFormat('en-IN', { maximumFractionDigits: 0 });
 const ratio = new Intl.NumberFormat('en-IN', { maximumFractionDigits: 2, minimumFractionDigits: 2 });
 const days = new Intl.NumberFormat('en-IN', { maximumFractionDigits: 0 });
+const lakh = new Intl.NumberFormat('en-IN', { maximumFractionDigits: 2, minimumFractionDigits: 2 });
+const months = new Intl.NumberFormat('en-IN', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+
+/** `2024` → `FY 2023-24`, as the server labels years. */
+export function fiscalYearLabel(fiscalYear: number): string {
+  return `FY ${fiscalYear - 1}-${String(fiscalYear % 100).padStart(2, '0')}`;
+}
+
+/** Rupees → `₹ lakh` with two decimals and Indian grouping. */
+function inLakh(amount: number): string {
+  return lakh.format(amount / 100_000);
+}
 
 const ROWS: { label: string; value(y: Year): string }[] = [
   { label: 'Current ratio', value: (y) => (y.currentRatio == null ? '—' : ratio.format(y.currentRatio)) },
@@ -23,6 +40,7 @@ const ROWS: { label: string; value(y: Year): string }[] = [
 export function ReportView({ projectId }: { projectId: string }) {
   const { data, error, loading } = useQuery(ConsoleReportDocument, { variables: { projectId }, fetchPolicy: 'network-only' });
   const report = data?.project?.report;
+  const fiscalYears = report ? report.years.map((y) => y.fiscalYear) : [];
   return (
     <section className="card" aria-labelledby="report-title">
       <h2 id="report-title">Report</h2>
@@ -61,8 +79,138 @@ export function ReportView({ projectId }: { projectId: string }) {
               </tbody>
             </table>
           </div>
+          <DownloadWorkbook projectId={projectId} />
+          {report.forms.map((form) => (
+            <FormTable key={form.code} form={form} fiscalYears={fiscalYears} />
+          ))}
+          <RatiosTable ratios={report.ratios} fiscalYears={fiscalYears} />
         </>
       )}
+    </section>
+  );
+}
+
+/** Asks for a short-lived signed link, then lets the browser fetch the workbook from it. */
+function DownloadWorkbook({ projectId }: { projectId: string }) {
+  const [getUrl] = useMutation(ConsoleReportDownloadUrlDocument);
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  async function download() {
+    setBusy(true);
+    setFailure(null);
+    try {
+      const { data } = await getUrl({ variables: { projectId } });
+      if (!data?.reportDownloadUrl) throw new Error('The server did not return a download link.');
+      window.location.assign(data.reportDownloadUrl);
+    } catch (err) {
+      setFailure(plainMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <div className="actions report-actions">
+      <button type="button" className="secondary" onClick={() => void download()} disabled={busy} aria-busy={busy}>
+        {busy ? 'Preparing workbook…' : 'Download workbook (.xlsx)'}
+      </button>
+      {failure && (
+        <p className="error" role="alert">
+          {failure}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function formCell(row: FormRow, fiscalYear: number): string {
+  if (row.kind === 'HEADING') return '';
+  const value = row.values.find((v) => v.fiscalYear === fiscalYear);
+  if (!value || (value.amount == null && value.months == null)) return '—';
+  const parts: string[] = [];
+  if (value.amount != null) parts.push(row.kind === 'RATIO' ? ratio.format(value.amount) : inLakh(value.amount));
+  if (value.months != null) parts.push(`${months.format(value.months)} months`);
+  return parts.join(' · ');
+}
+
+/** One CMA form (II–VI): rows indented by level, amounts in ₹ lakh, holding levels in months. */
+function FormTable({ form, fiscalYears }: { form: Form; fiscalYears: number[] }) {
+  const headingId = `form-${form.code}`;
+  return (
+    <section className="report-form" aria-labelledby={headingId}>
+      <h3 id={headingId}>{form.title}</h3>
+      <div className="scroll" tabIndex={0} role="region" aria-label={`${form.title} (scrolls sideways)`}>
+        <table aria-labelledby={headingId}>
+          <caption className="visually-hidden">{form.title}, amounts in ₹ lakh</caption>
+          <thead>
+            <tr>
+              <th scope="col">Particulars (₹ lakh)</th>
+              {fiscalYears.map((fy) => (
+                <th scope="col" key={fy} className="num">
+                  {fiscalYearLabel(fy)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {form.rows.map((row) => (
+              <tr key={row.code} data-code={row.code} className={`row-${row.kind.toLowerCase()}`}>
+                <th scope="row" style={{ paddingLeft: `${0.6 + Math.max(0, row.level) * 1.25}rem` }}>
+                  {row.label}
+                </th>
+                {fiscalYears.map((fy) => (
+                  <td key={fy} className="num">
+                    {formCell(row, fy)}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+/** The ratios with their formula and benchmark, and whether each year meets it (in words, not only colour). */
+function RatiosTable({ ratios, fiscalYears }: { ratios: Ratio[]; fiscalYears: number[] }) {
+  return (
+    <section className="report-form" aria-labelledby="ratios-title">
+      <h3 id="ratios-title">Ratios</h3>
+      <div className="scroll" tabIndex={0} role="region" aria-label="Ratios (scrolls sideways)">
+        <table aria-labelledby="ratios-title">
+          <thead>
+            <tr>
+              <th scope="col">Ratio</th>
+              <th scope="col">Formula</th>
+              <th scope="col">Benchmark</th>
+              {fiscalYears.map((fy) => (
+                <th scope="col" key={fy} className="num">
+                  {fiscalYearLabel(fy)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {ratios.map((r) => (
+              <tr key={r.code} data-code={r.code}>
+                <th scope="row">{r.label}</th>
+                <td className="muted">{r.formula}</td>
+                <td>{r.benchmark}</td>
+                {fiscalYears.map((fy) => {
+                  const v = r.values.find((x) => x.fiscalYear === fy);
+                  return (
+                    <td key={fy} className="num">
+                      {v?.value == null ? '—' : ratio.format(v.value)}
+                      {v?.meetsBenchmark === true && <span className="meets"> ✓ Met</span>}
+                      {v?.meetsBenchmark === false && <span className="misses"> ✗ Not met</span>}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }
