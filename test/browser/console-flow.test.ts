@@ -159,7 +159,7 @@ describe('the web console in Chromium', () => {
     await expect.poll(() => projectStatus(page).getAttribute('data-status'), { timeout: 60_000 }).toBe('COMPLETED');
     await page.getByRole('table', { name: 'Key figures by year' }).waitFor();
     // The continued run did not redo the stages before REVIEW.
-    expect(await page.locator('[data-stage="EXTRACT"]').getAttribute('data-status')).toBe('SKIPPED');
+    await expect.poll(() => page.locator('[data-stage="EXTRACT"]').getAttribute('data-status')).toBe('SKIPPED');
     await screenshot(page, '08-review-completed');
     expect(errors).toEqual([]);
     await context.close();
@@ -177,7 +177,7 @@ describe('the web console in Chromium', () => {
     const text = (await failure.textContent())!;
     expect(text).toContain('at EXTRACT');
     expect(text).toMatch(/row 6\b/);
-    expect(await page.locator('[data-stage="EXTRACT"]').getAttribute('data-status')).toBe('FAILED');
+    await expect.poll(() => page.locator('[data-stage="EXTRACT"]').getAttribute('data-status')).toBe('FAILED');
     // Phone width: nothing wider than the screen.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await screenshot(page, '09-error-phone');
