@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createFetch } from '@whatwg-node/fetch';
 import { createYoga } from 'graphql-yoga';
@@ -30,6 +30,7 @@ import { useSharedSubscriptionResults } from './plugins/shared-subscription-resu
 import { clientAddress, refuseOversizeJson, setSecurityHeaders } from './plugins/http-guards.js';
 import { attachGraphqlWs } from './ws.js';
 import { consoleRoute } from './http/console.js';
+import { listen } from './http/listen.js';
 import { healthRoutes, withTimeout } from './http/health.js';
 import { mountMetrics } from './http/metrics.js';
 import { handleWithRequestContext } from './http/request-context.js';
@@ -180,19 +181,14 @@ export function buildApp(deps: AppDeps): App {
     runner,
     metricsUrl: metricsEndpoint.url,
     async start() {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => resolve());
-      });
+      const url = await listen(server, config.host, config.port);
       await runner.start();
       await metricsEndpoint.start();
       removeMetricsSource = addMetricsSource(
         createMetricsSource({ orm, sql, runner, redisConnected: redis?.connected, queueCacheMs: config.metrics.queueCacheMs }),
       );
-      const { port } = server.address() as AddressInfo;
-      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-      listeningUrl = `http://${host}:${port}`;
-      return listeningUrl;
+      listeningUrl = url;
+      return url;
     },
     stop() {
       stopping ??= (async () => {

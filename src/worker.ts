@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Config } from './config.js';
 import type { Orm } from './database/orm.js';
 import { createSql } from './database/sql.js';
+import { listen } from './http/listen.js';
 import { healthRoutes } from './http/health.js';
 import { mountMetrics } from './http/metrics.js';
 import { addMetricsSource, setBuildInfo } from './services/metrics.js';
@@ -78,18 +79,13 @@ export function buildWorker({ config, orm, logger }: WorkerDeps): WorkerApp {
     server,
     runner,
     async start() {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => resolve());
-      });
+      const url = await listen(server, config.host, config.port);
       await runner.start();
       await metricsEndpoint.start();
       removeMetricsSource = addMetricsSource(
         createMetricsSource({ orm, sql, runner, redisConnected: redis?.connected, queueCacheMs: config.metrics.queueCacheMs }),
       );
-      const { port } = server.address() as AddressInfo;
-      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-      return `http://${host}:${port}`;
+      return url;
     },
     stop() {
       stopping ??= (async () => {
