@@ -46,7 +46,9 @@ export function createDownloadLinks({ secret, ttlSeconds = DOWNLOAD_LINK_TTL_SEC
       if (!/^\d{1,12}$/.test(expiresText) || !/^[A-Za-z0-9_-]{43}$/.test(signature)) return { ok: false, reason: 'INVALID' };
       const expires = Number(expiresText);
       const expected = sign(projectId, firmId, expires);
-      if (!timingSafeEqual(expected, Buffer.from(signature, 'base64url'))) return { ok: false, reason: 'INVALID' };
+      // Compared as text: base64url ignores the spare low bits of the 43rd character, so two
+      // spellings decode to the same bytes; only the canonical one is accepted.
+      if (!timingSafeEqual(Buffer.from(expected.toString('base64url')), Buffer.from(signature))) return { ok: false, reason: 'INVALID' };
       if (expires * 1000 <= now()) return { ok: false, reason: 'EXPIRED' };
       return { ok: true, firmId };
     },
