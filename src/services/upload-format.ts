@@ -62,7 +62,13 @@ export class UploadContentCheck extends Transform {
 
   override _flush(done: TransformCallback): void {
     if (!this.decided && this.headBytes > 0) {
-      this.decide((error) => (error ? done(error) : this.finishText(done)));
+      // A file shorter than the sniff window: its bytes are all in the head, and `decide` hands
+      // them on through its callback, which a flush must push itself.
+      this.decide((error, head) => {
+        if (error) return done(error);
+        if (head) this.push(head);
+        this.finishText(done);
+      });
       return;
     }
     this.finishText(done);

@@ -289,6 +289,10 @@ describe('every argument of every field', () => {
 // Uploads: the multipart request with a hostile project id, file name, type and content.
 
 const documentsWithBytes = async () => (await server.app.services.sql.query<{ n: number }>('select count(distinct document_id)::int as n from document_chunks'))[0]!.n;
+const storedBytes = async (documentId: string) =>
+  Buffer.concat(
+    (await server.app.services.sql.query<{ data: string }>("select encode(data, 'hex') as data from document_chunks where document_id = $1 order by seq", [documentId])).map((r) => Buffer.from(r.data, 'hex')),
+  );
 const documentCount = async () => (await server.app.services.sql.query<{ n: number }>('select count(*)::int as n from documents'))[0]!.n;
 
 /** Printable ASCII content types up to 120 characters (longer ones: KNOWN BUG 3, its own test). */
@@ -332,7 +336,7 @@ describe('uploadDocument over multipart', () => {
         signal: AbortSignal.timeout(15_000),
       });
       const answer = { status: res.status, contentType: res.headers.get('content-type'), text: await res.text() };
-      const parsed = parseJson(answer.text) as { data?: { uploadDocument?: { filename: string; sizeBytes: number } | null } } | undefined;
+      const parsed = parseJson(answer.text) as { data?: { uploadDocument?: { id: string; filename: string; sizeBytes: number } | null } } | undefined;
       const what = `upload ${JSON.stringify({ projectId, name: name.slice(0, 80), type, bytes: content.length })}`;
       expectClientFaultHandled(`${name} ${type} ${String(projectId)}`, answer, errorsIn(parsed), what);
       const stored = parsed?.data?.uploadDocument;
@@ -340,6 +344,9 @@ describe('uploadDocument over multipart', () => {
         expect(stored.sizeBytes, what).toBe(content.length);
         expect(stored.filename, what).not.toMatch(/[/\\\u0000-\u001f]/);
         expect(await documentCount(), what).toBe(before + 1);
+        // The bytes stored are the bytes sent, every one (a file shorter than the format sniff
+        // once kept its size but lost its bytes).
+        expect(await storedBytes(stored.id), what).toEqual(Buffer.from(content));
       } else {
         expect(await documentCount(), what).toBe(before);
       }
