@@ -29,7 +29,7 @@ import { MODES, SCENARIOS, type Mode, type ScenarioName } from './lib/modes.js';
 import { waitForQuiet } from './lib/machine.js';
 import { sendQuietly } from './lib/ipc.js';
 import { BENCH, ROOT, killAllChildrenNow, stopAllChildren } from './lib/processes.js';
-import { formatTable, writeResults, type Figure } from './lib/results.js';
+import { crossScenarioFigures, formatTable, writeResults, type Figure } from './lib/results.js';
 import { formatError, runScenario } from './lib/scenario-runner.js';
 import { writeTrialBalance } from './lib/trial-balance.js';
 import { busyScenario } from './scenarios/busy.js';
@@ -246,6 +246,7 @@ async function main(): Promise<void> {
     log(`scenario ${name} ${outcome.ok ? 'done' : 'FAILED'} in ${(timings[name]! / 1000).toFixed(1)} s`);
   }
   current = 'the end of the run';
+  figures.push(...crossScenarioFigures(ctx.details, cpus().length));
 
   const wallMs = Math.round(performance.now() - began);
   const meta = {

@@ -62,3 +62,18 @@ export function formatTable(figures: Figure[]): string {
 export async function writeResults(file: string, meta: Record<string, unknown>, figures: Figure[], details: Record<string, unknown>): Promise<void> {
   await writeFile(file, JSON.stringify({ meta, figures, details }, null, 2) + '\n');
 }
+
+/**
+ * Figures that compare two scenarios of one run. The busy scenario's wall time against what
+ * its pipelines would take if the CPU slots cost no throughput: N single runs (the pipeline
+ * scenario's median, scaled to busy's row count) shared by the machine's cores.
+ */
+export function crossScenarioFigures(details: Record<string, unknown>, cores: number): Figure[] {
+  const busy = details.busy as { rows: number; pipelineCount: number; wallMs: number } | undefined;
+  const pipeline = details.pipeline as { rows: number; serviceMedianMs: number } | undefined;
+  if (!busy || !pipeline || !Number.isFinite(pipeline.serviceMedianMs)) return [];
+  const ideal = (busy.pipelineCount * pipeline.serviceMedianMs * (busy.rows / pipeline.rows)) / Math.max(1, cores);
+  return [
+    figure(`busy: wall time vs ${busy.pipelineCount} × the single run ÷ ${cores} cores`, busy.wallMs / 1000, 's', ideal / 1000, { on: 'ratio', op: '<=', limit: 1.3 }),
+  ];
+}

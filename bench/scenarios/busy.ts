@@ -81,11 +81,11 @@ export const busyScenario: Scenario = async (ctx) => {
     for (const [label, r] of Object.entries({ idle, busy })) if (r.errors) ctx.log(`  ! prober ${label}: ${r.errors} errors, first: ${r.firstError}`);
     const wall = Math.max(...pipelines.map((p) => p.ms));
     const machineCpu = cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : null;
-    ctx.details.busy = { rows: c.rows, idle: { prober: idle, loop: idleLoop }, busy: { prober: busy, loop: busyLoop, pipelines, machineCpuShare: machineCpu } };
+    ctx.details.busy = { rows: c.rows, pipelineCount: c.pipelines, wallMs: wall, idle: { prober: idle, loop: idleLoop }, busy: { prober: busy, loop: busyLoop, pipelines, machineCpuShare: machineCpu } };
     return [
-      figure('busy: event-loop delay p99', busyLoop.p99, 'ms', idleLoop.p99, { on: 'value', op: '<=', limit: 20 }),
+      figure('busy: event-loop delay p99', busyLoop.p99, 'ms', idleLoop.p99, { on: 'value', op: '<=', limit: 10 }),
       figure('busy: event-loop delay max', busyLoop.max, 'ms', idleLoop.max),
-      figure('busy: API p95 (me), busy vs idle', busy.latency.p95, 'ms', idle.latency.p95, { on: 'ratio', op: '<=', limit: 2 }),
+      figure('busy: API p95 (me), busy vs idle', busy.latency.p95, 'ms', idle.latency.p95, { on: 'ratio', op: '<=', limit: 1.5 }),
       figure('busy: API p99 (me), busy vs idle', busy.latency.p99, 'ms', idle.latency.p99),
       figure(`busy: ${c.pipelines} pipelines × ${c.rows.toLocaleString('en-US')} rows, wall time`, wall / 1000, 's', null),
       figure('busy: pipelines COMPLETED', pipelines.length - notCompleted.length, 'runs', null, { on: 'value', op: '>=', limit: c.pipelines }),

@@ -98,10 +98,10 @@ export const fanOutScenario: Scenario = async (ctx) => {
         details[`${size}${key}`] = result;
         const paced = `${Math.round(svc.paced.perSecond * perTopic).toLocaleString('en-US')}/s paced`;
         figures.push(
-          figure(`${name}: delivered/s`, svc.deliveredPerSecond, 'msg/s', base.deliveredPerSecond, { on: 'ratio', op: '>=', limit: 0.5 }),
+          figure(`${name}: delivered/s`, svc.deliveredPerSecond, 'msg/s', base.deliveredPerSecond, { on: 'ratio', op: '>=', limit: 0.8 }),
           figure(`${name}: p50, rounds`, svc.latency.p50, 'ms', base.latency.p50),
           key === 'a'
-            ? figure(`${name}: p99, rounds`, svc.latency.p99, 'ms', base.latency.p99, { on: 'ratio', op: '<=', limit: 2 })
+            ? figure(`${name}: p99, rounds`, svc.latency.p99, 'ms', base.latency.p99, { on: 'ratio', op: '<=', limit: 1.3 })
             : figure(`${name}: p99, rounds`, svc.latency.p99, 'ms', base.latency.p99),
           figure(`${name}: p50, ${paced}`, svc.paced.latency.p50, 'ms', base.paced.latency.p50),
           key === 'b'

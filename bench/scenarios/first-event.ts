@@ -44,7 +44,7 @@ export const firstEventScenario: Scenario = async (ctx) => {
     }
     ctx.details['first-event'] = { service, baseline };
     return [
-      figure('first-event: start → PROCESSING p50', service.firstEvent.p50, 'ms', baseline.firstEvent.p50, { on: 'value', op: '<=', limit: 5 }),
+      figure('first-event: start → PROCESSING p50', service.firstEvent.p50, 'ms', baseline.firstEvent.p50, { on: 'ratio', op: '<=', limit: 1.3 }),
       figure('first-event: start → PROCESSING p99', service.firstEvent.p99, 'ms', baseline.firstEvent.p99),
     ];
   } finally {

@@ -74,8 +74,8 @@ export const memoryScenario: Scenario = async (ctx) => {
     return [
       figure('memory: RSS per subscription', per(svc, 'rss'), 'KB', per(base, 'rss'), { on: 'value', op: '<=', limit: 12 }),
       figure('memory: heap per subscription', per(svc, 'heapUsed'), 'KB', per(base, 'heapUsed')),
-      figure('memory: heap per connection without a subscription', perConnection('heapUsed'), 'KB', per(base, 'heapUsed')),
-      figure('memory: RSS, 0 subscribers', svc.idle.rss / 2 ** 20, 'MB', base.idle.rss / 2 ** 20),
+      figure('memory: heap per connection without a subscription', perConnection('heapUsed'), 'KB', per(base, 'heapUsed'), { on: 'value', op: '<=', limit: 4 }),
+      figure('memory: RSS, 0 subscribers', svc.idle.rss / 2 ** 20, 'MB', base.idle.rss / 2 ** 20, { on: 'value', op: '<=', limit: 160 }),
       figure(`memory: RSS, ${n} subscribers`, svc.subscribed.rss / 2 ** 20, 'MB', base.subscribed.rss / 2 ** 20),
       figure('memory: heap, 0 subscribers', svc.idle.heapUsed / 2 ** 20, 'MB', base.idle.heapUsed / 2 ** 20),
       figure(`memory: heap, ${n} subscribers`, svc.subscribed.heapUsed / 2 ** 20, 'MB', base.subscribed.heapUsed / 2 ** 20),

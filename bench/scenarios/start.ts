@@ -94,9 +94,9 @@ export const startScenario: Scenario = async (ctx) => {
     const svc1 = one.service;
     const base1 = one.baseline;
     return [
-      figure('start: 1 client p50', svc1.latency.p50, 'ms', base1.latency.p50, { on: 'value', op: '<=', limit: 2 }),
-      figure('start: 1 client p99', svc1.latency.p99, 'ms', base1.latency.p99, { on: 'value', op: '<=', limit: 5 }),
-      figure(`start: ${n} clients throughput`, many.service.rps, 'req/s', many.baseline.rps, { on: 'ratio', op: '>=', limit: 0.5 }),
+      figure('start: 1 client p50', svc1.latency.p50, 'ms', base1.latency.p50, { on: 'ratio', op: '<=', limit: 1.5 }),
+      figure('start: 1 client p99', svc1.latency.p99, 'ms', base1.latency.p99, { on: 'ratio', op: '<=', limit: 1.5 }),
+      figure(`start: ${n} clients throughput`, many.service.rps, 'req/s', many.baseline.rps, { on: 'ratio', op: '>=', limit: 0.75 }),
       figure(`start: ${n} clients p50`, many.service.latency.p50, 'ms', many.baseline.latency.p50),
       figure(`start: ${n} clients p99`, many.service.latency.p99, 'ms', many.baseline.latency.p99),
       figure('start: SQL statements per start (request + its run)', perStart, 'stmts', 1),
