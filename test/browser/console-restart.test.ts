@@ -1,12 +1,11 @@
-import { createServer } from 'node:net';
-import pg from 'pg';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProject, example, gqlOk, upload } from '../helpers/client.js';
+import { freePort } from '../../src/database/embedded.js';
+import { createProject, example, upload } from '../helpers/client.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { waitFor } from '../helpers/deferred.js';
 import { holdStages, stubStages } from '../helpers/held-stages.js';
 import { startTestServer, stopAll } from '../helpers/server.js';
+import { storedSequences, waitForProjectStatus } from '../helpers/stored-events.js';
 import { collectPageErrors, launchChromium, offlineContext, screenshot } from './helpers/chromium.js';
 import { apiSession, expectOnceInOrder, projectStatus, shownSequences, signInContext } from './helpers/console.js';
 
@@ -27,27 +26,7 @@ afterAll(async () => {
   await stopAll();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
-async function storedSequences(projectId: string): Promise<number[]> {
-  const db = new pg.Client({ connectionString: database.url });
-  await db.connect();
-  try {
-    const { rows } = await db.query<{ sequence: string }>('select sequence from project_status_events where project_id = $1 order by sequence', [projectId]);
-    return rows.map((r) => Number(r.sequence));
-  } finally {
-    await db.end();
-  }
-}
 
 describe('a server restart with the console open', () => {
   it('follows the run to the end with every sequence once', async () => {
@@ -82,10 +61,7 @@ describe('a server restart with the console open', () => {
 
     // The new server picks the run up and finishes it while the page cannot reach it.
     const second = await startTestServer({ database, config: { port }, deps: { stages: holdStages(stubStages()).stages } });
-    await waitFor(async () => {
-      const data = await gqlOk<{ project: { status: string } }>(second.url, 'query($id: ID!) { project(id: $id) { status } }', { id: projectId }, session.token);
-      return data.project.status === 'COMPLETED';
-    }, 'the run to complete on the new server', 30_000);
+    await waitForProjectStatus(second.url, session.token, projectId, 'COMPLETED', 'the run to complete on the new server');
 
     away = false;
     await expect.poll(() => projectStatus(page).getAttribute('data-status'), { timeout: 30_000 }).toBe('COMPLETED');
@@ -93,7 +69,7 @@ describe('a server restart with the console open', () => {
     await page.locator('.activity summary').click();
     const shown = await shownSequences(page);
     expectOnceInOrder(shown);
-    const stored = (await storedSequences(projectId)).filter((s) => s >= shown[0]!);
+    const stored = (await storedSequences(database.url, projectId)).filter((s) => s >= shown[0]!);
     expect(stored.filter((s) => !shown.includes(s)), 'stored events not shown').toEqual([]);
     for (const stage of ['EXTRACT', 'CLASSIFY', 'REVIEW', 'VALIDATE', 'GENERATE']) {
       await expect.poll(() => page.locator(`[data-stage="${stage}"]`).getAttribute('data-status')).toMatch(/DONE|SKIPPED/);

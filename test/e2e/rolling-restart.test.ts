@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeClients, createProject, gqlOk, signUp, upload } from '../helpers/client.js';
-import { createCluster, startPrivateRedis, type Cluster, type Member, type PrivateRedis } from '../helpers/cluster.js';
+import { createCluster, type Cluster, type Member } from '../helpers/cluster.js';
+import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { follow } from '../helpers/follow.js';
 import { START } from '../helpers/operations.js';

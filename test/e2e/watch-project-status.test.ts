@@ -1,7 +1,6 @@
-import { createServer } from 'node:net';
 import { createClient, type Client } from 'graphql-ws';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/database/embedded.js';
 import WebSocket from 'ws';
 import {
   watchProjectStatus,
@@ -13,6 +12,7 @@ import { deferred, waitFor, type Deferred } from '../helpers/deferred.js';
 import { holdStages, stubStages } from '../helpers/held-stages.js';
 import { START } from '../helpers/operations.js';
 import { startTestServer, stopAll } from '../helpers/server.js';
+import { storedSequences, waitForProjectStatus } from '../helpers/stored-events.js';
 
 /**
  * The console's copyable resume module against the real service: a server stopped mid-run and
@@ -30,16 +30,6 @@ afterAll(async () => {
   await stopAll();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** A graphql-ws client whose every reconnect waits for the test's `allowRetry` gate. */
 function gatedClient(url: string, token: string) {
@@ -60,19 +50,6 @@ function gatedClient(url: string, token: string) {
   return { client, retrying: retrying.promise, allowRetry: () => gate.resolve() };
 }
 
-async function storedSequences(projectId: string): Promise<number[]> {
-  const db = new pg.Client({ connectionString: database.url });
-  await db.connect();
-  try {
-    const { rows } = await db.query<{ sequence: number }>(
-      'select sequence from project_status_events where project_id = $1 order by sequence',
-      [projectId],
-    );
-    return rows.map((r) => Number(r.sequence));
-  } finally {
-    await db.end();
-  }
-}
 
 describe('watchProjectStatus', () => {
   it('follows a run across a server restart: every stored event once, in order, none twice', async () => {
@@ -101,10 +78,7 @@ describe('watchProjectStatus', () => {
     // A new server on the same port and database recovers the run and finishes it while the
     // client is still away: those events exist only in the database.
     const second = await startTestServer({ database, config: { port }, deps: { stages: holdStages(stubStages()).stages } });
-    await waitFor(async () => {
-      const data = await gqlOk<{ project: { status: string } }>(second.url, `query($id: ID!) { project(id: $id) { status } }`, { id: projectId }, token);
-      return data.project.status === 'COMPLETED';
-    }, 'the run to complete on the second server', 30_000);
+    await waitForProjectStatus(second.url, token, projectId, 'COMPLETED', 'the run to complete on the second server');
     expect(events.every((e) => e.status !== 'COMPLETED')).toBe(true);
 
     ws.allowRetry();
@@ -112,7 +86,7 @@ describe('watchProjectStatus', () => {
 
     const sequences = events.map((e) => e.sequence);
     expect(sequences).toEqual([...new Set(sequences)].sort((a, b) => a - b)); // once each, in order
-    const stored = (await storedSequences(projectId)).filter((s) => s >= sequences[0]!);
+    const stored = (await storedSequences(database.url, projectId)).filter((s) => s >= sequences[0]!);
     expect(stored.filter((s) => !sequences.includes(s))).toEqual([]); // none lost
     expect(sequences.filter((s) => s > beforeStop!).length).toBeGreaterThan(0);
     expect(errors).toEqual([]);
@@ -125,11 +99,8 @@ describe('watchProjectStatus', () => {
     const projectId = await createProject(server.url, token);
     await upload(server.url, token, projectId, { name: 'a.csv', content: 'fiscal_year,statement,line_item,amount\n2024,BS,Share Capital,100\n' });
     await gqlOk(server.url, START, { id: projectId }, token);
-    await waitFor(async () => {
-      const data = await gqlOk<{ project: { status: string } }>(server.url, `query($id: ID!) { project(id: $id) { status } }`, { id: projectId }, token);
-      return data.project.status === 'COMPLETED';
-    }, 'the first run');
-    const stored = await storedSequences(projectId);
+    await waitForProjectStatus(server.url, token, projectId, 'COMPLETED', 'the first run');
+    const stored = await storedSequences(database.url, projectId);
     const middle = stored[Math.floor(stored.length / 2)]!;
 
     const events: ProjectStatusEvent[] = [];

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { freePort } from '../../src/database/embedded.js';
 
 /**
  * A Redis server of the test's own (`redis-server --port P --save ""`) on a free loopback
@@ -47,6 +47,11 @@ export class PrivateRedis {
     });
   }
 
+  /** The end of a test's own Redis: the same as `kill`. */
+  stop(): Promise<void> {
+    return this.kill();
+  }
+
   /** SIGKILL; resolves once the process is gone. */
   async kill(): Promise<void> {
     const child = this.child;
@@ -61,15 +66,4 @@ export class PrivateRedis {
   client(): Redis {
     return new Redis(this.url, { lazyConnect: false, maxRetriesPerRequest: 1 });
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
