@@ -122,9 +122,16 @@ describe('the web console in Chromium', () => {
     ]);
     expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
     expect(await download.failure()).toBeNull();
-    // At phone width the tables scroll sideways inside the page.
+    // At phone width nothing makes the page scroll sideways, and a form row reads as its label
+    // on a line of its own with the years under it: no sideways scrolling for a few years, no
+    // label wrapped to a few words a line.
     await page.setViewportSize({ width: 375, height: 800 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    const netSalesRow = await netSales.boundingBox();
+    const netSalesLabel = await netSales.locator('th').boundingBox();
+    expect(netSalesLabel!.width).toBeGreaterThan(netSalesRow!.width * 0.9);
+    expect(await page.evaluate(() => [...document.querySelectorAll('.report-form .scroll')].every((el) => el.scrollWidth <= el.clientWidth + 1))).toBe(true);
+    await expect.poll(() => page.getByRole('table', { name: /^Form II\b/ }).count()).toBe(1);
     await screenshot(page, '06-report-phone');
     await page.setViewportSize({ width: 1280, height: 800 });
 

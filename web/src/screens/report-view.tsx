@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type CSSProperties } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { ConsoleReportDocument, ConsoleReportDownloadUrlDocument, type ConsoleReportQuery } from '../generated/graphql';
 import { plainMessage } from '../lib/errors';
@@ -132,6 +132,11 @@ function formCell(row: FormRow, fiscalYear: number): string {
   return parts.join(' · ');
 }
 
+/** The number of year columns, for the phone layout (styles.css: a row's label above its years). */
+function yearColumns(fiscalYears: number[]): CSSProperties {
+  return { '--years': fiscalYears.length } as CSSProperties;
+}
+
 /** One CMA form (II–VI): rows indented by level, amounts in ₹ lakh, holding levels in months. */
 function FormTable({ form, fiscalYears }: { form: Form; fiscalYears: number[] }) {
   const headingId = `form-${form.code}`;
@@ -139,7 +144,7 @@ function FormTable({ form, fiscalYears }: { form: Form; fiscalYears: number[] })
     <section className="report-form" aria-labelledby={headingId}>
       <h3 id={headingId}>{form.title}</h3>
       <div className="scroll" tabIndex={0} role="region" aria-label={`${form.title} (scrolls sideways)`}>
-        <table aria-labelledby={headingId}>
+        <table aria-labelledby={headingId} style={yearColumns(fiscalYears)}>
           <caption className="visually-hidden">{form.title}, amounts in ₹ lakh</caption>
           <thead>
             <tr>
@@ -154,7 +159,7 @@ function FormTable({ form, fiscalYears }: { form: Form; fiscalYears: number[] })
           <tbody>
             {form.rows.map((row) => (
               <tr key={row.code} data-code={row.code} className={`row-${row.kind.toLowerCase()}`}>
-                <th scope="row" style={{ paddingLeft: `${0.6 + Math.max(0, row.level) * 1.25}rem` }}>
+                <th scope="row" style={{ '--level': Math.max(0, row.level) } as CSSProperties}>
                   {row.label}
                 </th>
                 {fiscalYears.map((fy) => (
@@ -177,7 +182,7 @@ function RatiosTable({ ratios, fiscalYears }: { ratios: Ratio[]; fiscalYears: nu
     <section className="report-form" aria-labelledby="ratios-title">
       <h3 id="ratios-title">Ratios</h3>
       <div className="scroll" tabIndex={0} role="region" aria-label="Ratios (scrolls sideways)">
-        <table aria-labelledby="ratios-title">
+        <table aria-labelledby="ratios-title" style={yearColumns(fiscalYears)}>
           <thead>
             <tr>
               <th scope="col">Ratio</th>
