@@ -106,7 +106,10 @@ const authorization = (main: Account = owner, second: Account = other): fc.Arbit
     { arbitrary: fc.constant(`Bearer ${main.token}`), weight: 8 },
     { arbitrary: fc.constant(`Bearer ${second.token}`), weight: 2 },
     fc.constant(undefined),
-    fc.constantFrom('Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', owner.token, `Bearer  ${owner.token}`, `bearer ${owner.token}`, `Bearer ${owner.token}x`, `Bearer ${owner.token.slice(0, -2)}`),
+    // Spellings of `main`'s token, not always the owner's: a destructive field fuzzed as another
+    // account must not reach the owner through `bearer <token>` (changePassword once revoked
+    // the owner's tokens that way, failing every later property).
+    fc.constantFrom('Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', main.token, `Bearer  ${main.token}`, `bearer ${main.token}`, `Bearer ${main.token}x`, `Bearer ${main.token.slice(0, -2)}`),
     fc.string({ maxLength: 60 }).map((s) => `Bearer ${s}`),
     // A token with alg "none": must be refused, not trusted.
     fc.constant(`Bearer ${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'x', firm: 'y', exp: 9e9 })).toString('base64url')}.`),
