@@ -112,7 +112,7 @@ export function buildApp(deps: AppDeps): App {
     fork: () => orm.em.fork(),
   };
 
-  const yoga = createYoga<{ req?: IncomingMessage; connectionParams?: Record<string, unknown> }, Context>({
+  const yoga = createYoga<{ req?: IncomingMessage; connectionParams?: Record<string, unknown>; clientIp?: string }, Context>({
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
@@ -136,11 +136,12 @@ export function buildApp(deps: AppDeps): App {
           },
     // The multipart parser stops reading a file at the limit, so an oversize upload fails fast.
     fetchAPI: createFetch({ formDataLimits: { fileSize: config.maxUploadBytes + 1, files: 1, fieldSize: 1024 * 1024 } }),
-    context: ({ request, req, connectionParams }) =>
+    // graphql-ws passes the client's address (`clientIp`), HTTP the request it came on.
+    context: ({ request, req, connectionParams, clientIp }) =>
       createContext(
         services,
         request?.headers.get('authorization') ?? (connectionParams?.authorization as string | undefined),
-        clientAddress(req),
+        clientIp ?? clientAddress(req),
       ),
   });
 
