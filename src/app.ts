@@ -25,7 +25,7 @@ import { createProjectLifecycle } from './services/project-lifecycle.js';
 import { createTeamService } from './services/team.js';
 import { createStatusHub } from './services/status-stream.js';
 import { graphqlLimits } from './plugins/graphql-limits.js';
-import { useSharedSubscriptionResults } from './plugins/shared-subscription-results.js';
+import { createSharedSubscriptionResults } from './plugins/shared-subscription-results.js';
 import { clientAddress, refuseOversizeJson, setSecurityHeaders } from './plugins/http-guards.js';
 import { attachGraphqlWs } from './ws.js';
 import { consoleRoute } from './http/console.js';
@@ -35,7 +35,8 @@ import { mountMetrics } from './http/metrics.js';
 import { handleWithRequestContext } from './http/request-context.js';
 import { addMetricsSource, setBuildInfo } from './services/metrics.js';
 import { createMetricsSource } from './services/metrics-source.js';
-import { useOperationMetrics } from './plugins/operation-metrics.js';
+import { createOperationMetrics } from './plugins/operation-metrics.js';
+import { createLeanSubscriptions } from './ws-lean-status.js';
 import { findRoute, requestUrl, type HttpRoute } from './http/routes.js';
 import { reportDownloadRoute } from './http/report-download.js';
 
@@ -112,6 +113,9 @@ export function buildApp(deps: AppDeps): App {
     fork: () => orm.em.fork(),
   };
 
+  const maskError = createMaskError(logger);
+  const sharedResults = createSharedSubscriptionResults();
+  const operationMetrics = createOperationMetrics(logger);
   const yoga = createYoga<{ req?: IncomingMessage; connectionParams?: Record<string, unknown>; clientIp?: string }, Context>({
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
@@ -121,8 +125,8 @@ export function buildApp(deps: AppDeps): App {
     // never as graphql-ws connection params, so over WS a subscription ran unauthenticated.
     graphiql: { title: 'CMA processing', subscriptionsProtocol: 'SSE' },
     logging: yogaLogger(logger.child({ component: 'yoga' })),
-    maskedErrors: { maskError: createMaskError(logger) },
-    plugins: [...graphqlLimits({ introspection: config.introspection }), useApiErrorCodes(config.maxUploadBytes), useSharedSubscriptionResults(), useOperationMetrics(logger)],
+    maskedErrors: { maskError },
+    plugins: [...graphqlLimits({ introspection: config.introspection }), useApiErrorCodes(config.maxUploadBytes), sharedResults.plugin, operationMetrics.plugin],
     // Multipart bodies carry the upload; JSON bodies are capped lower in the HTTP handler.
     maxRequestBodySize: config.maxUploadBytes + 1024 * 1024,
     cors:
@@ -172,7 +176,8 @@ export function buildApp(deps: AppDeps): App {
     socket.once('close', () => sockets.delete(socket));
   });
   const wss = new WebSocketServer({ server, path: '/graphql' });
-  const ws = attachGraphqlWs({ wss, yoga, services, limits: config.ws, connections: limits.connections });
+  const lean = createLeanSubscriptions({ results: sharedResults, maskError, record: operationMetrics.start });
+  const ws = attachGraphqlWs({ wss, yoga, services, limits: config.ws, connections: limits.connections, lean });
 
   let stopping: Promise<void> | null = null;
   return {

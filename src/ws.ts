@@ -2,12 +2,13 @@ import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
-import type { Context, Services } from './context.js';
+import { createContext, type Context, type Services } from './context.js';
 import type { Viewer } from './services/auth.js';
 import { createLocalConnectionCounter, type ConnectionCounter } from './services/connection-counter.js';
 import { AppError } from './services/errors.js';
 import { metrics } from './services/metrics.js';
 import { ExpiryQueue } from './ws-expiry.js';
+import type { LeanSubscriptions } from './ws-lean-status.js';
 import { serveGraphqlWs, WsConnection } from './ws-transport.js';
 
 /** graphql-ws close code for a refused or expired token. */
@@ -28,6 +29,7 @@ export function attachGraphqlWs({
   limits,
   connections,
   revocationCheckMs = 2000,
+  lean,
 }: {
   wss: WebSocketServer;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -37,6 +39,8 @@ export function attachGraphqlWs({
   /** Where connections per address are counted; this process's memory by default. */
   connections?: ConnectionCounter;
   revocationCheckMs?: number;
+  /** `projectStatus` without envelop's per-subscription wrappers (src/ws-lean-status.ts). */
+  lean?: LeanSubscriptions;
 }) {
   const log = services.logger.child({ component: 'graphql-ws' });
   // Connections per client address (across processes when counted in Redis): one more than
@@ -86,7 +90,7 @@ export function attachGraphqlWs({
     connection,
     options: {
       execute: (args) => (args.rootValue as Enveloped).execute(args),
-      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
+      subscribe: (args) => (args.rootValue === LEAN ? lean!.subscribe(args) : (args.rootValue as Enveloped).subscribe(args)),
       // Every result, single or streamed, passes here just before it is sent: no wrapper
       // iterator per subscription. (Direct frames carry error-free results only.)
       onNext: (_ctx, _id, _payload, _args, result) => stripHttp(result),
@@ -131,16 +135,17 @@ export function attachGraphqlWs({
         // subscription, so every field here is paid for per subscriber.
         const socket = ctx.extra.socket;
         const head = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
+        const sendRawResult = (json: Buffer) => {
+          if (sendFrame(socket, head, json, limits.maxBufferedBytes)) return;
+          metrics.slowClientClosed();
+          log.warn({ clientIp: ctx.extra.clientIp, maxBufferedBytes: limits.maxBufferedBytes }, 'closed a graphql-ws client that does not read its messages (1013)');
+        };
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           clientIp: ctx.extra.clientIp,
           params: payload,
           connectionParams: ctx.connectionParams,
           closesAtTokenExpiry: true,
-          sendRawResult: (json: Buffer) => {
-            if (sendFrame(socket, head, json, limits.maxBufferedBytes)) return;
-            metrics.slowClientClosed();
-            log.warn({ clientIp: ctx.extra.clientIp, maxBufferedBytes: limits.maxBufferedBytes }, 'closed a graphql-ws client that does not read its messages (1013)');
-          },
+          sendRawResult,
         });
         let document;
         try {
@@ -150,14 +155,16 @@ export function attachGraphqlWs({
         }
         const errors = validate(schema, document);
         if (errors.length > 0) return errors.map(withCode);
-        return {
-          schema,
-          operationName: payload.operationName,
-          document,
-          variableValues: payload.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
+        const args = { schema, operationName: payload.operationName, document, variableValues: payload.variables };
+        if (lean?.accepts(document, payload.operationName)) {
+          // The context the factory would build, without the plugins' fields merged into it.
+          const auth = ctx.connectionParams?.authorization;
+          const contextValue = await createContext(services, typeof auth === 'string' ? auth : undefined, ctx.extra.clientIp);
+          contextValue.closesAtTokenExpiry = true;
+          contextValue.sendRawResult = sendRawResult;
+          return { ...args, contextValue, rootValue: LEAN };
+        }
+        return { ...args, contextValue: await contextFactory(), rootValue: { execute, subscribe } };
       },
     },
   });
@@ -209,6 +216,9 @@ function sendFrame(socket: WebSocket, head: Buffer, payload: Buffer, maxBuffered
   return true;
 }
 const CLOSING_BRACE = 0x7d;
+
+/** The root value that marks an operation for the lean path (its root resolver ignores it). */
+const LEAN = Object.freeze({});
 
 interface Enveloped {
   execute(args: unknown): Promise<ExecutionResult>;
