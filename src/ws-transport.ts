@@ -119,7 +119,7 @@ export function serveGraphqlWs<C extends WsConnection>(args: {
   log: Logger;
   keepAliveMs?: number;
   initTimeoutMs?: number;
-}): { dispose(): Promise<void> } {
+}): { dispose(): Promise<void>; /** Every open connection. */ connections(): Iterable<C> } {
   const { wss, log, keepAliveMs = 12_000, initTimeoutMs = 10_000 } = args;
   const onConnect = args.options.onConnect;
   const server = makeServer<Record<PropertyKey, unknown>, C>({
@@ -159,13 +159,18 @@ export function serveGraphqlWs<C extends WsConnection>(args: {
     conn.transport = transport;
     conn.slot = nextSlot++ % SLOTS;
     transport.slots[conn.slot]!.add(conn);
-    socket.once('error', onSocketError);
+    // `on`, not `once`: once wraps each listener in a closure and a state object per socket.
+    // A socket emits 'close' once; a second 'error' closes a closing socket again (a no-op).
+    socket.on('error', onSocketError);
     socket.on('pong', onSocketPong);
     if (initTimeoutMs > 0 && isFinite(initTimeoutMs)) conn.initTimer = setTimeout(onInitTimeout, initTimeoutMs, conn);
     conn.closed = server.opened(conn, conn);
-    socket.once('close', onSocketClose);
+    socket.on('close', onSocketClose);
   });
   return {
+    *connections() {
+      for (const slot of transport.slots) yield* slot as Set<C>;
+    },
     dispose: async () => {
       clearInterval(keepAlive);
       for (const client of wss.clients) client.close(1001, 'Going away');

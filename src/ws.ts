@@ -48,16 +48,18 @@ export function attachGraphqlWs({
   // as soon as the count arrives.
   // graphql-ws's onConnect waits for the count, so a connection over the limit is never acked.
   const counter = connections ?? createLocalConnectionCounter();
-  // Signed-in connections, checked together on one timer: one query per stale user, not per socket.
-  const signedIn = new Set<ApiConnection>();
   // Closed with 4403 at their token's expiry: one timer for all, not one per connection.
   const expiries = new ExpiryQueue<ApiConnection>((conn) => conn.socket.close(CLOSE_FORBIDDEN, 'Forbidden: token expired'));
+  // Signed-in connections (those with a viewer) are checked together on one timer: one query
+  // per stale user, not per socket.
   let sweeping = false;
   const sweep = async () => {
-    if (sweeping || signedIn.size === 0) return;
+    if (sweeping) return;
+    const entries: ApiConnection[] = [];
+    for (const conn of transport.connections()) if (conn.viewer && !conn.isClosed) entries.push(conn);
+    if (entries.length === 0) return;
     sweeping = true;
     try {
-      const entries = [...signedIn];
       const refused = await services.auth.refused(entries.map((e) => e.viewer!));
       refused.forEach((why, i) => {
         if (why) entries[i]!.socket.close(CLOSE_FORBIDDEN, 'Forbidden: token revoked');
@@ -84,7 +86,7 @@ export function attachGraphqlWs({
     });
     return conn;
   };
-  const disposable = serveGraphqlWs<ApiConnection>({
+  const transport = serveGraphqlWs<ApiConnection>({
     wss,
     log,
     connection,
@@ -108,7 +110,6 @@ export function attachGraphqlWs({
           // A socket that closed during the check has had its onClose already: nothing to watch.
           if (conn.socket.readyState !== conn.socket.OPEN) return false;
           conn.viewer = viewer;
-          signedIn.add(conn);
           expiries.add(conn, viewer.expiresAt);
           return true;
         } catch (err) {
@@ -119,7 +120,7 @@ export function attachGraphqlWs({
       onClose: (ctx) => {
         const conn = ctx.extra;
         if (conn.viewer) expiries.delete(conn, conn.viewer.expiresAt);
-        signedIn.delete(conn);
+        conn.viewer = null;
       },
       onSubscribe: async (ctx, id, payload) => {
         // graphql-ws has already registered this subscription: count it among the current ones.
@@ -172,7 +173,7 @@ export function attachGraphqlWs({
     dispose: async () => {
       clearInterval(sweeper);
       expiries.dispose();
-      await disposable.dispose();
+      await transport.dispose();
     },
   };
 }
