@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createFetch } from '@whatwg-node/fetch';
-import { createYoga } from 'graphql-yoga';
+import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { Config } from './config.js';
 import { createContext, type Context, type Services } from './context.js';
@@ -26,7 +25,7 @@ import { createProjectLifecycle } from './services/project-lifecycle.js';
 import { createTeamService } from './services/team.js';
 import { createStatusHub } from './services/status-stream.js';
 import { graphqlLimits } from './plugins/graphql-limits.js';
-import { useSharedSubscriptionResults } from './plugins/shared-subscription-results.js';
+import { createSharedSubscriptionResults } from './plugins/shared-subscription-results.js';
 import { clientAddress, refuseOversizeJson, setSecurityHeaders } from './plugins/http-guards.js';
 import { attachGraphqlWs } from './ws.js';
 import { consoleRoute } from './http/console.js';
@@ -36,7 +35,8 @@ import { mountMetrics } from './http/metrics.js';
 import { handleWithRequestContext } from './http/request-context.js';
 import { addMetricsSource, setBuildInfo } from './services/metrics.js';
 import { createMetricsSource } from './services/metrics-source.js';
-import { useOperationMetrics } from './plugins/operation-metrics.js';
+import { createOperationMetrics } from './plugins/operation-metrics.js';
+import { createLeanSubscriptions } from './ws-lean-status.js';
 import { findRoute, requestUrl, type HttpRoute } from './http/routes.js';
 import { reportDownloadRoute } from './http/report-download.js';
 
@@ -113,17 +113,20 @@ export function buildApp(deps: AppDeps): App {
     fork: () => orm.em.fork(),
   };
 
-  const yoga = createYoga<{ req?: IncomingMessage; connectionParams?: Record<string, unknown> }, Context>({
+  const maskError = createMaskError(logger);
+  const sharedResults = createSharedSubscriptionResults();
+  const operationMetrics = createOperationMetrics(logger);
+  const yoga = createYoga<{ req?: IncomingMessage; connectionParams?: Record<string, unknown>; clientIp?: string }, Context>({
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    renderGraphiQL,
+    renderGraphiQL: renderGraphiQLLazily,
     // SSE, not WS: GraphiQL sends its Headers tab with every HTTP request (SSE included) but
     // never as graphql-ws connection params, so over WS a subscription ran unauthenticated.
     graphiql: { title: 'CMA processing', subscriptionsProtocol: 'SSE' },
     logging: yogaLogger(logger.child({ component: 'yoga' })),
-    maskedErrors: { maskError: createMaskError(logger) },
-    plugins: [...graphqlLimits({ introspection: config.introspection }), useApiErrorCodes(config.maxUploadBytes), useSharedSubscriptionResults(), useOperationMetrics(logger)],
+    maskedErrors: { maskError },
+    plugins: [...graphqlLimits({ introspection: config.introspection }), useApiErrorCodes(config.maxUploadBytes), sharedResults.plugin, operationMetrics.plugin],
     // Multipart bodies carry the upload; JSON bodies are capped lower in the HTTP handler.
     maxRequestBodySize: config.maxUploadBytes + 1024 * 1024,
     cors:
@@ -137,11 +140,12 @@ export function buildApp(deps: AppDeps): App {
           },
     // The multipart parser stops reading a file at the limit, so an oversize upload fails fast.
     fetchAPI: createFetch({ formDataLimits: { fileSize: config.maxUploadBytes + 1, files: 1, fieldSize: 1024 * 1024 } }),
-    context: ({ request, req, connectionParams }) =>
+    // graphql-ws passes the client's address (`clientIp`), HTTP the request it came on.
+    context: ({ request, req, connectionParams, clientIp }) =>
       createContext(
         services,
         request?.headers.get('authorization') ?? (connectionParams?.authorization as string | undefined),
-        clientAddress(req),
+        clientIp ?? clientAddress(req),
       ),
   });
 
@@ -172,7 +176,8 @@ export function buildApp(deps: AppDeps): App {
     socket.once('close', () => sockets.delete(socket));
   });
   const wss = new WebSocketServer({ server, path: '/graphql' });
-  const ws = attachGraphqlWs({ wss, yoga, services, limits: config.ws, connections: limits.connections });
+  const lean = createLeanSubscriptions({ results: sharedResults, maskError, record: operationMetrics.start });
+  const ws = attachGraphqlWs({ wss, yoga, services, limits: config.ws, connections: limits.connections, lean });
 
   let stopping: Promise<void> | null = null;
   return {
@@ -207,6 +212,17 @@ export function buildApp(deps: AppDeps): App {
       return stopping;
     },
   };
+}
+
+/**
+ * The playground page, its package loaded on the first request for it. The package holds
+ * GraphiQL and its editor as JavaScript strings: loaded at start-up it was ~32 MB of every
+ * server's heap (the heap at 0 subscribers was 70.7 MB of which 32 were this), though most
+ * servers never serve the page.
+ */
+async function renderGraphiQLLazily(options: GraphiQLOptions): Promise<string> {
+  const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
+  return renderGraphiQL(options);
 }
 
 /**

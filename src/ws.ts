@@ -1,12 +1,15 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
+import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
-import type { Context, Services } from './context.js';
+import { createContext, type Context, type Services } from './context.js';
 import type { Viewer } from './services/auth.js';
 import { createLocalConnectionCounter, type ConnectionCounter } from './services/connection-counter.js';
 import { AppError } from './services/errors.js';
 import { metrics } from './services/metrics.js';
+import { ExpiryQueue } from './ws-expiry.js';
+import type { LeanSubscriptions } from './ws-lean-status.js';
+import { serveGraphqlWs, WsConnection } from './ws-transport.js';
 
 /** graphql-ws close code for a refused or expired token. */
 export const CLOSE_FORBIDDEN = 4403;
@@ -26,6 +29,7 @@ export function attachGraphqlWs({
   limits,
   connections,
   revocationCheckMs = 2000,
+  lean,
 }: {
   wss: WebSocketServer;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -35,24 +39,28 @@ export function attachGraphqlWs({
   /** Where connections per address are counted; this process's memory by default. */
   connections?: ConnectionCounter;
   revocationCheckMs?: number;
+  /** `projectStatus` without envelop's per-subscription wrappers (src/ws-lean-status.ts). */
+  lean?: LeanSubscriptions;
 }) {
   const log = services.logger.child({ component: 'graphql-ws' });
-  const expiryTimers = new WeakMap<object, NodeJS.Timeout>();
   // Connections per client address (across processes when counted in Redis): one more than
   // the limit is closed at once (1008). A socket that closes before it was counted is released
   // as soon as the count arrives.
   // graphql-ws's onConnect waits for the count, so a connection over the limit is never acked.
   const counter = connections ?? createLocalConnectionCounter();
-  const overLimit = new WeakMap<WebSocket, Promise<boolean>>();
-  // Signed-in connections, checked together on one timer: one query per stale user, not per socket.
-  const signedIn = new Map<object, { viewer: Viewer; socket: WebSocket }>();
+  // Closed with 4403 at their token's expiry: one timer for all, not one per connection.
+  const expiries = new ExpiryQueue<ApiConnection>((conn) => conn.socket.close(CLOSE_FORBIDDEN, 'Forbidden: token expired'));
+  // Signed-in connections (those with a viewer) are checked together on one timer: one query
+  // per stale user, not per socket.
   let sweeping = false;
   const sweep = async () => {
-    if (sweeping || signedIn.size === 0) return;
+    if (sweeping) return;
+    const entries: ApiConnection[] = [];
+    for (const conn of transport.connections()) if (conn.viewer && !conn.isClosed) entries.push(conn);
+    if (entries.length === 0) return;
     sweeping = true;
     try {
-      const entries = [...signedIn.values()];
-      const refused = await services.auth.refused(entries.map((e) => e.viewer));
+      const refused = await services.auth.refused(entries.map((e) => e.viewer!));
       refused.forEach((why, i) => {
         if (why) entries[i]!.socket.close(CLOSE_FORBIDDEN, 'Forbidden: token revoked');
       });
@@ -65,41 +73,34 @@ export function attachGraphqlWs({
   };
   const sweeper = setInterval(() => void sweep(), revocationCheckMs);
   sweeper.unref();
-  wss.on('connection', (socket, request) => {
-    const address = request.socket.remoteAddress ?? 'unknown';
-    let closed = false;
-    let release: (() => void) | null = null;
+  const connection = (socket: WebSocket, request: IncomingMessage) => {
+    const conn = new ApiConnection(socket, request);
     metrics.wsConnected();
-    socket.once('close', () => {
-      metrics.wsDisconnected();
-      closed = true;
-      release?.();
-    });
-    const over = counter.open(address).then(({ count, release: done }) => {
-      if (closed) return void done(), false;
-      release = done;
+    conn.overLimit = counter.open(conn.clientIp).then(({ count, release }) => {
+      if (conn.isClosed) return void release(), false;
+      conn.release = release;
       if (count <= limits.maxConnectionsPerIp) return false;
       metrics.rateLimited('ws-connections');
       socket.close(CLOSE_POLICY_VIOLATION, `Too many connections from this address (max ${limits.maxConnectionsPerIp})`);
       return true;
     });
-    overLimit.set(socket, over);
-  });
-  const disposable = useServer(
-    {
-      connectionInitWaitTimeout: 10_000,
+    return conn;
+  };
+  const transport = serveGraphqlWs<ApiConnection>({
+    wss,
+    log,
+    connection,
+    options: {
       execute: (args) => (args.rootValue as Enveloped).execute(args),
-      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
+      subscribe: (args) => (args.rootValue === LEAN ? lean!.subscribe(args) : (args.rootValue as Enveloped).subscribe(args)),
       // Every result, single or streamed, passes here just before it is sent: no wrapper
       // iterator per subscription. (Direct frames carry error-free results only.)
       onNext: (_ctx, _id, _payload, _args, result) => stripHttp(result),
       onConnect: async (ctx) => {
+        const conn = ctx.extra;
         // Closed with 1008 already; returning false makes graphql-ws close it too (a no-op now).
-        if (await overLimit.get(ctx.extra.socket)) return false;
-        // Later only the client's address is read: the upgrade request itself (headers, ~1 KB)
-        // need not live as long as the connection.
-        const remoteAddress = ctx.extra.request.socket.remoteAddress;
-        (ctx.extra as { request: unknown }).request = { socket: { remoteAddress } };
+        if (await conn.overLimit) return false;
+        conn.overLimit = null;
         const header = ctx.connectionParams?.authorization;
         if (header === undefined) return true; // anonymous: only signUp/login will work
         try {
@@ -107,12 +108,9 @@ export function attachGraphqlWs({
           if (!token) return false;
           const viewer = await services.auth.authenticate(token);
           // A socket that closed during the check has had its onClose already: nothing to watch.
-          if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
-          signedIn.set(ctx, { viewer, socket: ctx.extra.socket });
-          const ms = Math.min(viewer.expiresAt * 1000 - Date.now(), 2 ** 31 - 1);
-          const timer = setTimeout(() => ctx.extra.socket.close(CLOSE_FORBIDDEN, 'Forbidden: token expired'), ms);
-          timer.unref();
-          expiryTimers.set(ctx, timer);
+          if (conn.socket.readyState !== conn.socket.OPEN) return false;
+          conn.viewer = viewer;
+          expiries.add(conn, viewer.expiresAt);
           return true;
         } catch (err) {
           if (err instanceof AppError) return false;
@@ -120,8 +118,9 @@ export function attachGraphqlWs({
         }
       },
       onClose: (ctx) => {
-        clearTimeout(expiryTimers.get(ctx));
-        signedIn.delete(ctx);
+        const conn = ctx.extra;
+        if (conn.viewer) expiries.delete(conn, conn.viewer.expiresAt);
+        conn.viewer = null;
       },
       onSubscribe: async (ctx, id, payload) => {
         // graphql-ws has already registered this subscription: count it among the current ones.
@@ -137,16 +136,17 @@ export function attachGraphqlWs({
         // subscription, so every field here is paid for per subscriber.
         const socket = ctx.extra.socket;
         const head = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
+        const sendRawResult = (json: Buffer) => {
+          if (sendFrame(socket, head, json, limits.maxBufferedBytes)) return;
+          metrics.slowClientClosed();
+          log.warn({ clientIp: ctx.extra.clientIp, maxBufferedBytes: limits.maxBufferedBytes }, 'closed a graphql-ws client that does not read its messages (1013)');
+        };
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          req: ctx.extra.request,
+          clientIp: ctx.extra.clientIp,
           params: payload,
           connectionParams: ctx.connectionParams,
           closesAtTokenExpiry: true,
-          sendRawResult: (json: Buffer) => {
-            if (sendFrame(socket, head, json, limits.maxBufferedBytes)) return;
-            metrics.slowClientClosed();
-            log.warn({ clientIp: ctx.extra.request.socket.remoteAddress, maxBufferedBytes: limits.maxBufferedBytes }, 'closed a graphql-ws client that does not read its messages (1013)');
-          },
+          sendRawResult,
         });
         let document;
         try {
@@ -156,24 +156,41 @@ export function attachGraphqlWs({
         }
         const errors = validate(schema, document);
         if (errors.length > 0) return errors.map(withCode);
-        return {
-          schema,
-          operationName: payload.operationName,
-          document,
-          variableValues: payload.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
+        const args = { schema, operationName: payload.operationName, document, variableValues: payload.variables };
+        if (lean?.accepts(document, payload.operationName)) {
+          // The context the factory would build, without the plugins' fields merged into it.
+          const auth = ctx.connectionParams?.authorization;
+          const contextValue = await createContext(services, typeof auth === 'string' ? auth : undefined, ctx.extra.clientIp);
+          contextValue.closesAtTokenExpiry = true;
+          contextValue.sendRawResult = sendRawResult;
+          return { ...args, contextValue, rootValue: LEAN };
+        }
+        return { ...args, contextValue: await contextFactory(), rootValue: { execute, subscribe } };
       },
     },
-    wss,
-  );
+  });
   return {
     dispose: async () => {
       clearInterval(sweeper);
-      await disposable.dispose();
+      expiries.dispose();
+      await transport.dispose();
     },
   };
+}
+
+/** A graphql-ws connection with what the API keeps per connection. */
+class ApiConnection extends WsConnection {
+  /** The per-address count, until onConnect has read it. */
+  overLimit: Promise<boolean> | null = null;
+  release: (() => void) | null = null;
+  viewer: Viewer | null = null;
+  isClosed = false;
+
+  override socketClosed(): void {
+    metrics.wsDisconnected();
+    this.isClosed = true;
+    this.release?.();
+  }
 }
 
 /** WebSocket close code "try again later", for a client that does not keep up. */
@@ -200,6 +217,9 @@ function sendFrame(socket: WebSocket, head: Buffer, payload: Buffer, maxBuffered
   return true;
 }
 const CLOSING_BRACE = 0x7d;
+
+/** The root value that marks an operation for the lean path (its root resolver ignores it). */
+const LEAN = Object.freeze({});
 
 interface Enveloped {
   execute(args: unknown): Promise<ExecutionResult>;

@@ -1,4 +1,6 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { freePort } from '../../src/database/embedded.js';
 import { randomBytes } from 'node:crypto';
 import { captureOutput } from './child-log.js';
@@ -35,8 +37,10 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
   const jwtSecret = randomBytes(32).toString('hex');
   const child = spawn(
     process.execPath,
-    // BENCH_SERVER_ENTRY: an alternative entry for A/B experiments (see README, "Experiments").
-    ['--expose-gc', '--import', 'tsx', '--import', './bench/preload/server-probe.mjs', process.env.BENCH_SERVER_ENTRY ?? 'src/main.ts'],
+    process.env.BENCH_SERVER_BUILD === 'dist'
+      ? ['--expose-gc', '--import', await compiledProbe(), await compiledEntry()]
+      : // BENCH_SERVER_ENTRY: an alternative entry for A/B experiments (see README, "Experiments").
+        ['--expose-gc', '--import', 'tsx', '--import', './bench/preload/server-probe.mjs', process.env.BENCH_SERVER_ENTRY ?? 'src/main.ts'],
     {
       cwd: ROOT,
       env: {
@@ -79,6 +83,34 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
     if (ok) return { proc, url, wsUrl: url.replace(/^http/, 'ws'), jwtSecret, logFile: options.logFile };
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * `BENCH_SERVER_BUILD=dist`: the service as the container runs it, `node dist/main.js` with no
+ * tsx in the process: `npm run build` into bench/.out/dist once per bench run, and the probe
+ * bundled to plain JavaScript (esbuild, tsx's own dependency) so it needs no loader either.
+ * Not the default: the bench's figures are of `npm start` unless this is set.
+ */
+let built: Promise<string> | null = null;
+function compiledEntry(): Promise<string> {
+  built ??= new Promise((resolve, reject) => {
+    const outDir = path.join(ROOT, 'bench/.out/dist');
+    execFile(process.execPath, [path.join(ROOT, 'src/scripts/build.mjs'), outDir], { cwd: ROOT }, (err) =>
+      err ? reject(err) : resolve(path.join(outDir, 'main.js')),
+    );
+  });
+  return built;
+}
+
+let probe: Promise<string> | null = null;
+function compiledProbe(): Promise<string> {
+  probe ??= (async () => {
+    const { build } = await import('esbuild');
+    const outfile = path.join(ROOT, 'bench/.out/server-probe.compiled.mjs');
+    await build({ entryPoints: [path.join(ROOT, 'bench/preload/server-probe.ts')], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'error' });
+    return pathToFileURL(outfile).href;
+  })();
+  return probe;
 }
 
 /** Asks the server to stop (SIGTERM: graceful, as in production); SIGKILL after 20 s. */

@@ -4,7 +4,6 @@ import type { Services } from '../context.js';
 import { bearerToken } from '../services/auth.js';
 import { AppError } from '../services/errors.js';
 import { loadWorkbookInput } from '../services/report/workbook-source.js';
-import { writeWorkbook } from '../services/report/workbook.js';
 import { sendJson, type HttpRoute } from './routes.js';
 
 const PATH = /^\/projects\/([^/]+)\/report\.xlsx$/;
@@ -53,6 +52,8 @@ export function reportDownloadRoute(services: Services): HttpRoute {
       if (input === 'NO_PROJECT') return fail(res, 404, 'NOT_FOUND', 'project not found');
       if (input === 'NO_REPORT') return fail(res, 404, 'NOT_FOUND', 'this project has no report yet: process it first');
 
+      // exceljs and its zip writers (~6 MB of heap) load with the first download, not at start-up.
+      const { writeWorkbook } = await import('../services/report/workbook.js');
       const filename = `${input.projectName.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'project'}-cma.xlsx`;
       res.writeHead(200, {
         'content-type': XLSX,

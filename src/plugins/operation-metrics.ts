@@ -12,6 +12,15 @@ import { metrics } from '../services/metrics.js';
  * invalid, over a limit) count as "invalid".
  */
 export function useOperationMetrics(logger: Logger): Plugin {
+  return createOperationMetrics(logger).plugin;
+}
+
+/** The plugin, and the same record for operations run outside yoga (graphql-ws's lean path). */
+export function createOperationMetrics(logger: Logger): {
+  plugin: Plugin;
+  /** Call when the operation started; call what it returns with its result's errors. */
+  start(args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null }): (errors: readonly unknown[] | undefined) => void;
+} {
   const log = logger.child({ component: 'graphql' });
   const started = new WeakMap<Request, { at: number; operationName: string | undefined; executed: boolean }>();
   let rootFields: { schema: GraphQLSchema; names: Set<string> } | null = null;
@@ -45,7 +54,7 @@ export function useOperationMetrics(logger: Logger): Plugin {
 
   const requestOf = (contextValue: unknown): Request | undefined => (contextValue as { request?: Request } | undefined)?.request;
 
-  return {
+  const plugin: Plugin = {
     onParams({ request, params }) {
       started.set(request, { at: performance.now(), operationName: params.operationName, executed: false });
     },
@@ -85,6 +94,13 @@ export function useOperationMetrics(logger: Logger): Plugin {
       entry.executed = true; // once per request, even for a batch
       const single = Array.isArray(result) || Symbol.asyncIterator in (result as object) ? undefined : (result as ExecutionResult);
       record({ operation: 'invalid', type: 'unknown' }, entry.operationName, entry.at, single?.errors);
+    },
+  };
+  return {
+    plugin,
+    start(args) {
+      const began = performance.now();
+      return (errors) => record(label(args.schema, args.document, args.operationName), args.operationName, began, errors);
     },
   };
 }

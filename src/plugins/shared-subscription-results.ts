@@ -1,4 +1,4 @@
-import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import type { LiveDeliverable, LiveReceiver } from '../services/status-stream.js';
@@ -17,7 +17,7 @@ import type { LiveDeliverable, LiveReceiver } from '../services/status-stream.js
  * way: anything else takes the iterator path, where error masking and the other result hooks
  * apply.
  */
-export function useSharedSubscriptionResults(): Plugin {
+export function createSharedSubscriptionResults(): SharedSubscriptionResults {
   const shared: SharedResults = new WeakMap();
   const documentIds = new WeakMap<DocumentNode, number>();
   let nextDocumentId = 0;
@@ -28,18 +28,36 @@ export function useSharedSubscriptionResults(): Plugin {
     return `${id}\u0000${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}`;
   };
 
-  return {
-    onSubscribe({ setSubscribeFn }) {
-      setSubscribeFn(async (args) => {
-        const source = await createSourceEventStream(args);
-        if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
-        const results = new SharedResultStream(source as AsyncIterable<unknown>, args, keyOf(args), shared);
-        const sendRaw = (args.contextValue as Partial<Context> | undefined)?.sendRawResult;
-        if (sendRaw && isLiveDeliverable(source)) results.sendLiveWith(source, sendRaw);
-        return results;
-      });
-    },
+  const subscribe = async (args: ExecutionArgs, maskError?: (error: unknown) => GraphQLError) => {
+    const source = await createSourceEventStream(args);
+    if (!(Symbol.asyncIterator in source)) {
+      const result = source as ExecutionResult;
+      return maskError && result.errors ? { ...result, errors: result.errors.map((e) => maskError(e)) } : result;
+    }
+    const results = new SharedResultStream(source as AsyncIterable<unknown>, args, keyOf(args), shared, maskError ?? null);
+    const sendRaw = (args.contextValue as Partial<Context> | undefined)?.sendRawResult;
+    if (sendRaw && isLiveDeliverable(source)) results.sendLiveWith(source, sendRaw);
+    return results;
   };
+
+  return {
+    plugin: {
+      onSubscribe({ setSubscribeFn }) {
+        setSubscribeFn((args) => subscribe(args));
+      },
+    },
+    subscribe,
+  };
+}
+
+export interface SharedSubscriptionResults {
+  /** For yoga: every subscription it runs goes through `subscribe`. */
+  plugin: Plugin;
+  /**
+   * graphql-js `subscribe` with shared results. With `maskError`, for a caller outside yoga's
+   * plugins: errors in results, and errors the stream throws, are masked with it.
+   */
+  subscribe(args: ExecutionArgs, maskError?: (error: unknown) => GraphQLError): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
 }
 
 /** Per event object, per operation key: the result, and its JSON once someone has sent it. */
@@ -58,6 +76,7 @@ class SharedResultStream implements AsyncIterableIterator<ExecutionResult>, Live
     private readonly args: ExecutionArgs,
     private readonly key: string,
     private readonly shared: SharedResults,
+    private readonly maskError: ((error: unknown) => GraphQLError) | null,
   ) {
     this.source = source[Symbol.asyncIterator]();
   }
@@ -82,12 +101,18 @@ class SharedResultStream implements AsyncIterableIterator<ExecutionResult>, Live
   }
 
   async next(): Promise<IteratorResult<ExecutionResult>> {
-    const next = await this.source.next();
+    let next: IteratorResult<unknown>;
+    try {
+      next = await this.source.next();
+    } catch (err) {
+      throw this.maskError ? this.maskError(err) : err;
+    }
     if (next.done) return next;
     const payload = next.value;
-    const result =
-      typeof payload === 'object' && payload !== null ? this.entryFor(payload).result : execute({ ...this.args, rootValue: payload });
-    return { done: false, value: await result };
+    const result = await (typeof payload === 'object' && payload !== null ? this.entryFor(payload).result : execute({ ...this.args, rootValue: payload }));
+    if (!this.maskError || !result.errors) return { done: false, value: result };
+    // A copy: the shared result is the same object for every subscriber.
+    return { done: false, value: { ...result, errors: result.errors.map(this.maskError) } };
   }
 
   // `return` passes through so the source (and its hub sink) stops.

@@ -16,9 +16,19 @@ export function jobModule(name: 'extract-job' | 'classify-job'): URL {
  * starting a thread and loading a job's modules through tsx takes ~250 ms, which a stage would
  * otherwise wait for every time. Each worker runs one job; when it is gone a spare for the
  * next job of its kind is started (then, not at once, so it does not compete with the job for
- * the CPU). Spares are unref'd: they never keep the process alive.
+ * the CPU). Spares are unref'd: they never keep the process alive. A spare not taken within
+ * `SPARE_IDLE_MS` is retired: each is an isolate with its modules loaded (tens of MB of RSS),
+ * which a server that has stopped processing should not hold; the next job starts its own.
  */
 const spares = new Map<string, Worker>();
+const retirements = new WeakMap<Worker, NodeJS.Timeout>();
+const SPARE_IDLE_MS = 60_000;
+
+function retire(module: string, spare: Worker): void {
+  if (spares.get(module) !== spare) return;
+  spares.delete(module);
+  void spare.terminate();
+}
 
 function startWorker(module: string): Worker {
   return new Worker(BOOTSTRAP, { workerData: { module } });
@@ -31,11 +41,15 @@ function startSpare(module: string): void {
   spare.once('error', () => undefined);
   spare.once('exit', () => spares.get(module) === spare && spares.delete(module));
   spares.set(module, spare);
+  const timer = setTimeout(retire, SPARE_IDLE_MS, module, spare);
+  timer.unref();
+  retirements.set(spare, timer);
 }
 
 function takeWorker(module: string): Worker {
   const worker = spares.get(module) ?? startWorker(module);
   spares.delete(module);
+  clearTimeout(retirements.get(worker));
   worker.ref();
   worker.once('exit', () => spares.has(module) || startSpare(module));
   return worker;
