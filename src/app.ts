@@ -73,6 +73,7 @@ export function buildApp(deps: AppDeps): App {
     deps.stages ??
     createCmaStages({
       reviewThreshold: config.reviewThreshold,
+      classifyFullPass: config.classifyFullPass,
       // The heavy stages' workers open their own connection to the same database.
       databaseUrl: orm.config.get('clientUrl') as string,
     });

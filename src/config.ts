@@ -35,6 +35,7 @@ const envSchema = z
     CPU_STAGE_CONCURRENCY: intFrom(Math.max(1, availableParallelism() - 1), 1, 256),
     LEASE_SECONDS: intFrom(30, 2, 3600),
     REVIEW_THRESHOLD: z.coerce.number().min(0).max(1).default(0.75),
+    CLASSIFY_FULL_PASS: z.enum(['true', 'false']).default('false'),
     STAGE_TIMEOUT_SECONDS: intFrom(1800, 1, 86_400),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
     REDIS_KEY_PREFIX: z.string().max(100).default('cma:'),
@@ -109,6 +110,12 @@ export interface Config {
   cpuStageConcurrency: number;
   leaseSeconds: number;
   reviewThreshold: number;
+  /**
+   * CLASSIFY reads back, classifies and rewrites every row even when EXTRACT's classification
+   * still holds. Off by default; the fault and kill-point suites set it to stop CLASSIFY between
+   * its pages.
+   */
+  classifyFullPass: boolean;
   stageTimeoutSeconds: number;
   /** Set: status events travel over Redis, so every process sees every run's events. */
   redisUrl: string | undefined;
@@ -160,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cpuStageConcurrency: e.CPU_STAGE_CONCURRENCY,
     leaseSeconds: e.LEASE_SECONDS,
     reviewThreshold: e.REVIEW_THRESHOLD,
+    classifyFullPass: e.CLASSIFY_FULL_PASS === 'true',
     stageTimeoutSeconds: e.STAGE_TIMEOUT_SECONDS,
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
