@@ -74,6 +74,7 @@ export function buildApp(deps: AppDeps): App {
     createCmaStages({
       reviewThreshold: config.reviewThreshold,
       classifyFullPass: config.classifyFullPass,
+      workerNice: config.pipelineWorkerNice,
       // The heavy stages' workers open their own connection to the same database.
       databaseUrl: orm.config.get('clientUrl') as string,
     });

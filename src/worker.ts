@@ -47,6 +47,7 @@ export function buildWorker({ config, orm, logger }: WorkerDeps): WorkerApp {
     stages: createCmaStages({
       reviewThreshold: config.reviewThreshold,
       classifyFullPass: config.classifyFullPass,
+      workerNice: config.pipelineWorkerNice,
       databaseUrl: orm.config.get('clientUrl') as string,
     }),
     concurrency: config.pipelineConcurrency,

@@ -48,6 +48,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     leaseSeconds: 30,
     reviewThreshold: 0.75,
     classifyFullPass: false,
+    pipelineWorkerNice: 10,
     stageTimeoutSeconds: 600,
     redisUrl: undefined,
     redisKeyPrefix: REDIS_KEY_PREFIX,

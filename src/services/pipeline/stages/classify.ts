@@ -22,7 +22,13 @@ const TRUST_EXTRACT_SQL = `update cma_projects p set classified_digest = $2
  * set, it classifies every row again in a worker thread on its own connection and transaction
  * (see classify-job.ts); progress is items classified.
  */
-export function classifyStage(opts: { reviewThreshold: number; databaseUrl: string; batchSize?: number; fullPass?: boolean }): Stage {
+export function classifyStage(opts: {
+  reviewThreshold: number;
+  databaseUrl: string;
+  batchSize?: number;
+  fullPass?: boolean;
+  workerNice?: number;
+}): Stage {
   return {
     name: 'CLASSIFY',
     weight: 35,
@@ -50,7 +56,7 @@ export function classifyStage(opts: { reviewThreshold: number; databaseUrl: stri
         reviewThreshold: opts.reviewThreshold,
         batchSize: opts.batchSize ?? 10_000,
       };
-      const result = await runWorker(JOB, opts.databaseUrl, job, { signal: ctx.signal, onProgress: ctx.reportProgress });
+      const result = await runWorker(JOB, opts.databaseUrl, job, { signal: ctx.signal, onProgress: ctx.reportProgress, nice: opts.workerNice });
       ctx.logger.info({ pass: 'full', ...result, ms: Math.round(performance.now() - began) }, 'classified line items');
     },
   };

@@ -11,7 +11,7 @@ const JOB = jobModule('extract-job');
  * thread on its own connection and transaction (see extract-job.ts), reading the documents'
  * bytes from the database on a second connection; progress is bytes read.
  */
-export function extractStage(opts: { databaseUrl: string; reviewThreshold: number; batchSize?: number }): Stage {
+export function extractStage(opts: { databaseUrl: string; reviewThreshold: number; batchSize?: number; workerNice?: number }): Stage {
   return {
     name: 'EXTRACT',
     weight: 55,
@@ -38,7 +38,7 @@ export function extractStage(opts: { databaseUrl: string; reviewThreshold: numbe
           sizeBytes: d.sizeBytes,
         })),
       };
-      const result = await runWorker(JOB, opts.databaseUrl, job, { signal: ctx.signal, onProgress: ctx.reportProgress });
+      const result = await runWorker(JOB, opts.databaseUrl, job, { signal: ctx.signal, onProgress: ctx.reportProgress, nice: opts.workerNice });
       ctx.logger.info({ documents: documents.length, ...result, ms: Math.round(performance.now() - began) }, 'extracted line items');
       if (typeof result.items === 'number') metrics.rowsExtracted(result.items);
     },

@@ -15,13 +15,15 @@ export interface CmaStageOptions {
    * pages; the result is the same either way.
    */
   classifyFullPass?: boolean;
+  /** Nice value of the EXTRACT/CLASSIFY worker threads on Linux (PIPELINE_WORKER_NICE); default 0. */
+  workerNice?: number;
 }
 
 /** The CMA pipeline, in order: EXTRACT → CLASSIFY → REVIEW → VALIDATE → GENERATE. */
 export function createCmaStages(opts: CmaStageOptions): Stage[] {
   return [
-    extractStage({ databaseUrl: opts.databaseUrl, reviewThreshold: opts.reviewThreshold }),
-    classifyStage({ reviewThreshold: opts.reviewThreshold, databaseUrl: opts.databaseUrl, fullPass: opts.classifyFullPass }),
+    extractStage({ databaseUrl: opts.databaseUrl, reviewThreshold: opts.reviewThreshold, workerNice: opts.workerNice }),
+    classifyStage({ reviewThreshold: opts.reviewThreshold, databaseUrl: opts.databaseUrl, fullPass: opts.classifyFullPass, workerNice: opts.workerNice }),
     reviewStage(),
     validateStage(),
     generateStage(),

@@ -20,24 +20,35 @@ export function jobModule(name: 'extract-job' | 'classify-job'): URL {
  */
 const spares = new Map<string, Worker>();
 
-function startWorker(module: string): Worker {
-  return new Worker(BOOTSTRAP, { workerData: { module } });
+/** What a worker is started with (bootstrap.mjs reads it before loading the job module). */
+interface WorkerKind {
+  module: string;
+  /** Nice value of the worker's thread (Linux); 0: the process's own. */
+  nice: number;
 }
 
-function startSpare(module: string): void {
-  const spare = startWorker(module);
+const keyOf = (kind: WorkerKind) => `${kind.nice} ${kind.module}`;
+
+function startWorker(kind: WorkerKind): Worker {
+  return new Worker(BOOTSTRAP, { workerData: kind });
+}
+
+function startSpare(kind: WorkerKind): void {
+  const key = keyOf(kind);
+  const spare = startWorker(kind);
   spare.unref();
   // A spare that dies before it is taken is simply not used.
   spare.once('error', () => undefined);
-  spare.once('exit', () => spares.get(module) === spare && spares.delete(module));
-  spares.set(module, spare);
+  spare.once('exit', () => spares.get(key) === spare && spares.delete(key));
+  spares.set(key, spare);
 }
 
-function takeWorker(module: string): Worker {
-  const worker = spares.get(module) ?? startWorker(module);
-  spares.delete(module);
+function takeWorker(kind: WorkerKind): Worker {
+  const key = keyOf(kind);
+  const worker = spares.get(key) ?? startWorker(kind);
+  spares.delete(key);
   worker.ref();
-  worker.once('exit', () => spares.has(module) || startSpare(module));
+  worker.once('exit', () => spares.has(key) || startSpare(kind));
   return worker;
 }
 
@@ -51,11 +62,11 @@ export function runWorker<T>(
   moduleUrl: URL,
   databaseUrl: string,
   job: T,
-  opts: { signal: AbortSignal; onProgress: (fraction: number) => void },
+  opts: { signal: AbortSignal; onProgress: (fraction: number) => void; nice?: number },
 ): Promise<Record<string, unknown>> {
   opts.signal.throwIfAborted();
   const input: WorkerInput<T> = { databaseUrl, job };
-  const worker = takeWorker(moduleUrl.href);
+  const worker = takeWorker({ module: moduleUrl.href, nice: opts.nice ?? 0 });
   worker.postMessage(input);
   return new Promise<Record<string, unknown>>((resolve, reject) => {
     let settled = false;
