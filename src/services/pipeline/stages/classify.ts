@@ -32,7 +32,8 @@ export function classifyStage(opts: {
   return {
     name: 'CLASSIFY',
     weight: 35,
-    cpuBound: true,
+    // The usual body is one statement: a slot is taken only for the full pass.
+    cpuBound: 'on-demand',
     async isCheckpointed(ctx) {
       // EXTRACT clears classified_digest, so the value read at the start holds only if nothing ran since.
       if (ctx.checkpoints) return ctx.checkpoints.classifiedDigest === ctx.documentsDigest;
@@ -49,6 +50,7 @@ export function classifyStage(opts: {
           return;
         }
       }
+      await ctx.useCpu();
       const job: ClassifyJob = {
         projectId: ctx.projectId,
         firmId: ctx.firmId,
