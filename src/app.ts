@@ -73,6 +73,8 @@ export function buildApp(deps: AppDeps): App {
     deps.stages ??
     createCmaStages({
       reviewThreshold: config.reviewThreshold,
+      classifyFullPass: config.classifyFullPass,
+      workerNice: config.pipelineWorkerNice,
       // The heavy stages' workers open their own connection to the same database.
       databaseUrl: orm.config.get('clientUrl') as string,
     });

@@ -31,10 +31,14 @@ const envSchema = z
     DATA_DIR: z.string().min(1).default('./.data'),
     MAX_UPLOAD_BYTES: intFrom(50 * 1024 * 1024, 1, 2 ** 31 - 1),
     PIPELINE_CONCURRENCY: intFrom(4, 1, 256),
-    // One core is left to the main thread: with every core in a worker, requests queue behind them.
-    CPU_STAGE_CONCURRENCY: intFrom(Math.max(1, availableParallelism() - 1), 1, 256),
+    // Default: one per core where the workers' threads run at a lower priority (Linux, see
+    // PIPELINE_WORKER_NICE), so the main thread still gets a core when it needs one; elsewhere
+    // one core is left to the main thread, or requests queue behind the workers.
+    CPU_STAGE_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
     LEASE_SECONDS: intFrom(30, 2, 3600),
     REVIEW_THRESHOLD: z.coerce.number().min(0).max(1).default(0.75),
+    CLASSIFY_FULL_PASS: z.enum(['true', 'false']).default('false'),
+    PIPELINE_WORKER_NICE: intFrom(10, 0, 19),
     STAGE_TIMEOUT_SECONDS: intFrom(1800, 1, 86_400),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
     REDIS_KEY_PREFIX: z.string().max(100).default('cma:'),
@@ -109,6 +113,14 @@ export interface Config {
   cpuStageConcurrency: number;
   leaseSeconds: number;
   reviewThreshold: number;
+  /**
+   * CLASSIFY reads back, classifies and rewrites every row even when EXTRACT's classification
+   * still holds. Off by default; the fault and kill-point suites set it to stop CLASSIFY between
+   * its pages.
+   */
+  classifyFullPass: boolean;
+  /** Linux: the nice value of the EXTRACT/CLASSIFY worker threads (0: the process's own priority). */
+  pipelineWorkerNice: number;
   stageTimeoutSeconds: number;
   /** Set: status events travel over Redis, so every process sees every run's events. */
   redisUrl: string | undefined;
@@ -157,9 +169,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     pipelineConcurrency: e.PIPELINE_CONCURRENCY,
-    cpuStageConcurrency: e.CPU_STAGE_CONCURRENCY,
+    cpuStageConcurrency:
+      e.CPU_STAGE_CONCURRENCY ??
+      (process.platform === 'linux' && e.PIPELINE_WORKER_NICE > 0 ? availableParallelism() : Math.max(1, availableParallelism() - 1)),
     leaseSeconds: e.LEASE_SECONDS,
     reviewThreshold: e.REVIEW_THRESHOLD,
+    classifyFullPass: e.CLASSIFY_FULL_PASS === 'true',
+    pipelineWorkerNice: e.PIPELINE_WORKER_NICE,
     stageTimeoutSeconds: e.STAGE_TIMEOUT_SECONDS,
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,

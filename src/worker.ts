@@ -44,7 +44,12 @@ export function buildWorker({ config, orm, logger }: WorkerDeps): WorkerApp {
     sql,
     pubsub: redis?.pubsub ?? createAppPubSub(),
     logger,
-    stages: createCmaStages({ reviewThreshold: config.reviewThreshold, databaseUrl: orm.config.get('clientUrl') as string }),
+    stages: createCmaStages({
+      reviewThreshold: config.reviewThreshold,
+      classifyFullPass: config.classifyFullPass,
+      workerNice: config.pipelineWorkerNice,
+      databaseUrl: orm.config.get('clientUrl') as string,
+    }),
     concurrency: config.pipelineConcurrency,
     cpuStageConcurrency: config.cpuStageConcurrency,
     leaseSeconds: config.leaseSeconds,

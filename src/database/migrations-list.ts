@@ -6,6 +6,7 @@ import { Migration20261203101000_fair_queue_and_stored_sequence } from '../../mi
 import { Migration20261203110000_cma_forms } from '../../migrations/Migration20261203110000_cma_forms.js';
 import { Migration20261203110100_finer_heads } from '../../migrations/Migration20261203110100_finer_heads.js';
 import { Migration20261203150000_team_and_sessions } from '../../migrations/Migration20261203150000_team_and_sessions.js';
+import { Migration20261203160000_firm_labels_version } from '../../migrations/Migration20261203160000_firm_labels_version.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from the folder) because vitest
@@ -20,4 +21,5 @@ export const migrationsList = [
   { name: 'Migration20261203110000_cma_forms', class: Migration20261203110000_cma_forms },
   { name: 'Migration20261203110100_finer_heads', class: Migration20261203110100_finer_heads },
   { name: 'Migration20261203150000_team_and_sessions', class: Migration20261203150000_team_and_sessions },
+  { name: 'Migration20261203160000_firm_labels_version', class: Migration20261203160000_firm_labels_version },
 ];

@@ -51,7 +51,9 @@ beforeAll(async () => {
   db = createDbReader(postgres.url);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cma-faults-'));
   // The stages' own options (what createCmaStages takes), as the app would build them.
-  const stageOptions = { dataDir, reviewThreshold: 0.75, databaseUrl: postgres.url };
+  // CLASSIFY's full pass (read back in pages, rewrite every row), so a fault can land mid-CLASSIFY:
+  // by default EXTRACT's classification stands and CLASSIFY is one statement.
+  const stageOptions = { dataDir, reviewThreshold: 0.75, databaseUrl: postgres.url, classifyFullPass: true };
   holds = holdStages(createCmaStages(stageOptions));
   server = await startTestServer({
     database: { url: postgres.url, drop: async () => {} },
@@ -238,7 +240,7 @@ describe('every database connection reset, PostgreSQL still up', () => {
     reader = createDbReader(database.url);
     proxied = await startTestServer({
       database: { url: proxy.url, drop: database.drop },
-      config: { leaseSeconds: LEASE_SECONDS, maxUploadBytes: 50 * 1024 * 1024 },
+      config: { leaseSeconds: LEASE_SECONDS, maxUploadBytes: 50 * 1024 * 1024, classifyFullPass: true },
     });
     cleanups.push(() => reader.close(), () => proxy.close());
   });
@@ -285,6 +287,7 @@ describe('a run stopped from outside mid-stage, in a child process (a hang there
       DATABASE_URL: database.url,
       DATA_DIR: dataDir,
       LEASE_SECONDS: String(LEASE_SECONDS),
+      CLASSIFY_FULL_PASS: 'true',
       JWT_SECRET: 'faults-test-secret-that-is-long-enough-0123456789',
     });
     children.push(started);

@@ -159,6 +159,9 @@ async function startService(): Promise<Service> {
     DATABASE_URL: proxy.url,
     DATA_DIR: dataDir,
     LEASE_SECONDS: String(LEASE_SECONDS),
+    // CLASSIFY's full pass (read back in pages, rewrite every row), so a kill can land between
+    // its pages: by default EXTRACT's classification stands and CLASSIFY is one statement.
+    CLASSIFY_FULL_PASS: 'true',
     JWT_SECRET: 'kill-points-secret-that-is-long-enough-0123456789',
   }).catch(async (err: unknown) => {
     await proxy.close();

@@ -47,6 +47,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     cpuStageConcurrency: 4,
     leaseSeconds: 30,
     reviewThreshold: 0.75,
+    classifyFullPass: false,
+    pipelineWorkerNice: 10,
     stageTimeoutSeconds: 600,
     redisUrl: undefined,
     redisKeyPrefix: REDIS_KEY_PREFIX,

@@ -34,8 +34,11 @@ describe('configuration', () => {
     expect(config.corsOrigins).toEqual([]);
   });
 
-  it('runs one CPU-heavy stage fewer than there are cores (at least one), unless told otherwise', () => {
-    expect(loadConfig({ DATA_DIR: dataDir }).cpuStageConcurrency).toBe(Math.max(1, availableParallelism() - 1));
+  it('runs one CPU-heavy stage per core where the workers run at a lower priority (Linux), else one fewer (at least one), unless told otherwise', () => {
+    const cores = availableParallelism();
+    expect(loadConfig({ DATA_DIR: dataDir }).pipelineWorkerNice).toBe(10);
+    expect(loadConfig({ DATA_DIR: dataDir }).cpuStageConcurrency).toBe(process.platform === 'linux' ? cores : Math.max(1, cores - 1));
+    expect(loadConfig({ DATA_DIR: dataDir, PIPELINE_WORKER_NICE: '0' }).cpuStageConcurrency).toBe(Math.max(1, cores - 1));
     expect(loadConfig({ DATA_DIR: dataDir, CPU_STAGE_CONCURRENCY: '3' }).cpuStageConcurrency).toBe(3);
     expect(problems({ CPU_STAGE_CONCURRENCY: '0' }).map((p) => p.split(':')[0])).toEqual(['CPU_STAGE_CONCURRENCY']);
   });

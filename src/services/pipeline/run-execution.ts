@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import { metrics } from '../metrics.js';
 import { inSpan } from '../tracing.js';
 import type { ProjectStatusEvent } from '../pubsub.js';
-import { acquireAnnounced, type CpuSlots } from './cpu-slots.js';
+import { acquireAnnounced, type CpuSlots, type ReleaseCpuSlot } from './cpu-slots.js';
 import { ProgressTicker } from './progress-ticker.js';
 import { loadRunContext } from './run-context.js';
 import * as store from './run-store.js';
@@ -123,6 +123,17 @@ export function createRunExecutor(opts: RunExecutorOptions) {
         current = stage;
         fields.stage = stage.name;
         const stageStop = new AbortController();
+        const stageSignal = AbortSignal.any([signal, stageStop.signal]);
+        // The slot this stage's body holds, if any; given back once when the body is over, and
+        // a slot granted after that (it cannot be: a stopped stage's wait is aborted) at once.
+        let releaseCpu: ReleaseCpuSlot | null = null;
+        let bodyOver = false;
+        const useCpu = async () => {
+          if (releaseCpu) return;
+          const release = await acquireAnnounced(opts.cpuSlots, stageSignal, ANNOUNCE_CPU_WAIT_AFTER_MS, () => announceWait(stage));
+          if (bodyOver || releaseCpu) release();
+          else releaseCpu = release;
+        };
         const ctx: StageContext = {
           projectId: run.projectId,
           firmId: run.firmId,
@@ -131,11 +142,12 @@ export function createRunExecutor(opts: RunExecutorOptions) {
             return forkEm();
           },
           sql,
-          signal: AbortSignal.any([signal, stageStop.signal]),
+          signal: stageSignal,
           documentsDigest: context.documentsDigest,
           documents: context.documents,
           checkpoints,
           restart: run.restart,
+          useCpu,
           logger: log,
           reportProgress: (f) => {
             const clamped = Math.min(1, Math.max(0, f));
@@ -147,9 +159,7 @@ export function createRunExecutor(opts: RunExecutorOptions) {
           await step(stage.name, 'SKIPPED', `${stage.name} skipped: its result from an earlier run still holds`);
           continue;
         }
-        const releaseCpu = stage.cpuBound
-          ? await acquireAnnounced(opts.cpuSlots, signal, ANNOUNCE_CPU_WAIT_AFTER_MS, () => announceWait(stage))
-          : null;
+        if (stage.cpuBound === true) await useCpu();
         let outcome: Awaited<ReturnType<Stage['run']>>;
         let began = 0;
         let stageOutcome: 'done' | 'failed' | 'stopped' = 'failed';
@@ -168,7 +178,8 @@ export function createRunExecutor(opts: RunExecutorOptions) {
           if (began > 0) metrics.stageEnded(stage.name, signal.aborted ? 'stopped' : stageOutcome, (performance.now() - began) / 1000);
           // Freed as soon as the body is over (on a timeout the body was told to stop and its
           // worker is terminated), before the DONE write, so the next run's body starts at once.
-          releaseCpu?.();
+          bodyOver = true;
+          (releaseCpu as ReleaseCpuSlot | null)?.();
         }
         signal.throwIfAborted();
         await step(stage.name, 'DONE', `${stage.name} finished`);

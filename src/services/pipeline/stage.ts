@@ -39,6 +39,12 @@ export interface StageContext {
   checkpoints: Checkpoints | null;
   /** True when the run was started with `restart: true`: checkpoints are ignored. */
   restart: boolean;
+  /**
+   * For an `'on-demand'` CPU-bound stage: waits for a CPU slot (announcing a long wait) and
+   * holds it until the body ends. Call it before the CPU-heavy part; calling it again, or in a
+   * stage that holds a slot already, does nothing.
+   */
+  useCpu(): Promise<void>;
   logger: Logger;
 }
 
@@ -54,10 +60,12 @@ export interface Stage {
   /** False when a half-done attempt cannot simply be run again after a crash. Default true. */
   resumable?: boolean;
   /**
-   * True for a stage whose body keeps a core busy (EXTRACT, CLASSIFY): at most
-   * CPU_STAGE_CONCURRENCY such bodies run at once per process; the others wait for a CPU slot.
+   * True for a stage whose body keeps a core busy (EXTRACT): at most CPU_STAGE_CONCURRENCY such
+   * bodies run at once per process; the others wait for a CPU slot before their body starts.
+   * `'on-demand'` (CLASSIFY): the body starts without one and calls `ctx.useCpu()` only if it
+   * has CPU-heavy work to do, so a body that is one statement never queues behind the others.
    */
-  cpuBound?: boolean;
+  cpuBound?: boolean | 'on-demand';
 
   run(ctx: StageContext): Promise<StageOutcome>;
 }

@@ -5,14 +5,35 @@ import { jobModule, runWorker } from '../workers/run-worker.js';
 const JOB = jobModule('classify-job');
 
 /**
- * CLASSIFY: gives every line item a head and a confidence. The work runs in a worker thread on
- * its own connection and transaction (see classify-job.ts); progress is items classified.
+ * Moves the CLASSIFY checkpoint without touching a row, in one statement, when EXTRACT already
+ * classified the rows of these documents with the firm's current labels and this threshold.
+ * A label taught since EXTRACT bumped `firms.labels_version`, so the statement matches nothing.
  */
-export function classifyStage(opts: { reviewThreshold: number; databaseUrl: string; batchSize?: number }): Stage {
+const TRUST_EXTRACT_SQL = `update cma_projects p set classified_digest = $2
+  from firms f
+  where p.id = $1 and f.id = p.firm_id and p.extracted_digest = $2
+    and p.extracted_labels_version = f.labels_version and p.extracted_review_threshold = $3
+  returning p.id`;
+
+/**
+ * CLASSIFY: gives every line item a head and a confidence. EXTRACT classifies each row as it
+ * reads it (one write per row); CLASSIFY then only confirms that result still holds. When it
+ * does not (labels taught since, another threshold, rows from older code) or `fullPass` is
+ * set, it classifies every row again in a worker thread on its own connection and transaction
+ * (see classify-job.ts); progress is items classified.
+ */
+export function classifyStage(opts: {
+  reviewThreshold: number;
+  databaseUrl: string;
+  batchSize?: number;
+  fullPass?: boolean;
+  workerNice?: number;
+}): Stage {
   return {
     name: 'CLASSIFY',
     weight: 35,
-    cpuBound: true,
+    // The usual body is one statement: a slot is taken only for the full pass.
+    cpuBound: 'on-demand',
     async isCheckpointed(ctx) {
       // EXTRACT clears classified_digest, so the value read at the start holds only if nothing ran since.
       if (ctx.checkpoints) return ctx.checkpoints.classifiedDigest === ctx.documentsDigest;
@@ -20,6 +41,16 @@ export function classifyStage(opts: { reviewThreshold: number; databaseUrl: stri
       return rows[0]?.digest === ctx.documentsDigest;
     },
     async run(ctx) {
+      const began = performance.now();
+      if (!opts.fullPass) {
+        const trusted = await ctx.sql.query(TRUST_EXTRACT_SQL, [ctx.projectId, ctx.documentsDigest, opts.reviewThreshold]);
+        if (trusted.length > 0) {
+          ctx.reportProgress(1);
+          ctx.logger.info({ pass: 'extract-result', ms: Math.round(performance.now() - began) }, 'classified line items');
+          return;
+        }
+      }
+      await ctx.useCpu();
       const job: ClassifyJob = {
         projectId: ctx.projectId,
         firmId: ctx.firmId,
@@ -27,8 +58,8 @@ export function classifyStage(opts: { reviewThreshold: number; databaseUrl: stri
         reviewThreshold: opts.reviewThreshold,
         batchSize: opts.batchSize ?? 10_000,
       };
-      const result = await runWorker(JOB, opts.databaseUrl, job, { signal: ctx.signal, onProgress: ctx.reportProgress });
-      ctx.logger.info(result, 'classified line items');
+      const result = await runWorker(JOB, opts.databaseUrl, job, { signal: ctx.signal, onProgress: ctx.reportProgress, nice: opts.workerNice });
+      ctx.logger.info({ pass: 'full', ...result, ms: Math.round(performance.now() - began) }, 'classified line items');
     },
   };
 }

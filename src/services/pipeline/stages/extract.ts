@@ -6,11 +6,12 @@ import { jobModule, runWorker } from '../workers/run-worker.js';
 const JOB = jobModule('extract-job');
 
 /**
- * EXTRACT: reads every document of the project into line items. The work runs in a worker
+ * EXTRACT: reads every document of the project into line items, each classified as it is read
+ * (with the firm's labels and `reviewThreshold`, as CLASSIFY would). The work runs in a worker
  * thread on its own connection and transaction (see extract-job.ts), reading the documents'
  * bytes from the database on a second connection; progress is bytes read.
  */
-export function extractStage(opts: { databaseUrl: string; batchSize?: number }): Stage {
+export function extractStage(opts: { databaseUrl: string; reviewThreshold: number; batchSize?: number; workerNice?: number }): Stage {
   return {
     name: 'EXTRACT',
     weight: 55,
@@ -24,9 +25,12 @@ export function extractStage(opts: { databaseUrl: string; batchSize?: number }):
       // The documents the digest was taken over: the checkpoint written below names exactly them.
       const documents = ctx.documents;
       if (documents.length === 0) throw new StageError('the project has no documents; upload a CSV file first');
+      const began = performance.now();
       const job: ExtractJob = {
         projectId: ctx.projectId,
+        firmId: ctx.firmId,
         digest: ctx.documentsDigest,
+        reviewThreshold: opts.reviewThreshold,
         batchSize: opts.batchSize ?? 2000,
         documents: documents.map((d) => ({
           id: d.id,
@@ -34,8 +38,8 @@ export function extractStage(opts: { databaseUrl: string; batchSize?: number }):
           sizeBytes: d.sizeBytes,
         })),
       };
-      const result = await runWorker(JOB, opts.databaseUrl, job, { signal: ctx.signal, onProgress: ctx.reportProgress });
-      ctx.logger.info({ documents: documents.length, ...result }, 'extracted line items');
+      const result = await runWorker(JOB, opts.databaseUrl, job, { signal: ctx.signal, onProgress: ctx.reportProgress, nice: opts.workerNice });
+      ctx.logger.info({ documents: documents.length, ...result, ms: Math.round(performance.now() - began) }, 'extracted line items');
       if (typeof result.items === 'number') metrics.rowsExtracted(result.items);
     },
   };

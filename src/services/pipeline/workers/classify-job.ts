@@ -1,11 +1,12 @@
 /**
- * CLASSIFY's work, in a worker thread: every line item of the project read in pages,
+ * CLASSIFY's full pass, in a worker thread (run when EXTRACT's own classification no longer
+ * holds, see stages/classify.ts): every line item of the project read in pages,
  * classified (the firm's remembered labels first, one classifier per statement), the results
  * COPYed into a temporary table and applied with ONE update, with the checkpoint, in one
  * transaction.
  */
-import { createClassifier, type Classifier } from '../../cma/classifier.js';
 import type { Statement } from '../../cma/fields.js';
+import { loadFirmClassifiers } from './firm-classifiers.js';
 import { runJob } from './worker-kit.js';
 
 export interface ClassifyJob {
@@ -17,15 +18,7 @@ export interface ClassifyJob {
 }
 
 runJob<ClassifyJob>(async ({ job, client, progress, copy }) => {
-  const remembered = await client.query<{ statement: Statement; label: string; head: string }>(
-    'select statement, label, head from firm_label_heads where firm_id = $1',
-    [job.firmId],
-  );
-  const classifiers = {} as Record<Statement, Classifier>;
-  for (const statement of ['BALANCE_SHEET', 'PROFIT_AND_LOSS'] as const) {
-    const labels = new Map(remembered.rows.filter((r) => r.statement === statement).map((r) => [r.label, r.head]));
-    classifiers[statement] = createClassifier({ remembered: labels, reviewThreshold: job.reviewThreshold });
-  }
+  const firm = await loadFirmClassifiers(client, job.firmId, job.reviewThreshold);
   const { rows: [{ total = 0 } = {}] } = await client.query<{ total: number }>(
     'select count(*)::int as total from line_items where project_id = $1',
     [job.projectId],
@@ -42,7 +35,7 @@ runJob<ClassifyJob>(async ({ job, client, progress, copy }) => {
     if (items.length === 0) break;
     let chunk = '';
     for (const item of items) {
-      const r = classifiers[item.statement].classify(item.label, item.statement);
+      const r = firm.classify(item.label, item.statement);
       chunk += `${item.id}\t${r.head ?? '\\N'}\t${r.confidence}\t${r.needsReview}\n`;
     }
     // One COPY per page: the connection cannot run the next SELECT while a COPY is open.

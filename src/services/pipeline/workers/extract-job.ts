@@ -1,18 +1,23 @@
 /**
  * EXTRACT's work, in a worker thread: every document of the project streamed (from the
- * database), parsed and checked, its rows COPYed into line_items, the old rows replaced and the
- * checkpoint moved, all in one transaction: a bad row anywhere leaves the previous line items
- * as they were.
+ * database), parsed and checked, each row classified as it is read (the firm's remembered
+ * labels first, as CLASSIFY would) and COPYed into line_items with its head, the old rows
+ * replaced and the checkpoint moved, all in one transaction: a bad row anywhere leaves the
+ * previous line items as they were. The checkpoint records the labels version and threshold
+ * the rows were classified with, so CLASSIFY need not write them a second time.
  */
 import { copyValue } from '../../../database/sql.js';
 import { DocumentFormatError } from '../../cma/csv-reader.js';
 import { readStatementItems } from '../../cma/statement-reader.js';
 import { DocumentUnavailableError, readDocumentBytes } from '../../storage/document-chunks.js';
+import { loadFirmClassifiers } from './firm-classifiers.js';
 import { runJob, UserFacingError } from './worker-kit.js';
 
 export interface ExtractJob {
   projectId: string;
+  firmId: string;
   digest: string;
+  reviewThreshold: number;
   documents: { id: string; filename: string; sizeBytes: number }[];
   batchSize: number;
 }
@@ -21,6 +26,8 @@ runJob<ExtractJob>(async ({ job, client, progress, copy, databaseUrl }) => {
   const totalBytes = job.documents.reduce((sum, d) => sum + d.sizeBytes, 0) || 1;
   let doneBytes = 0;
   let items = 0;
+  const started = performance.now();
+  const firm = await loadFirmClassifiers(client, job.firmId, job.reviewThreshold);
   await client.query('delete from line_items where project_id = $1', [job.projectId]);
   for (const doc of job.documents) {
     // Its own connection: this job's `client` is busy with the COPY this stream feeds.
@@ -35,14 +42,15 @@ runJob<ExtractJob>(async ({ job, client, progress, copy, databaseUrl }) => {
       for await (const batch of batches) {
         let text = '';
         for (const item of batch) {
-          text += `${prefix}${item.row}\t${item.fiscalYear}\t${item.statement}\t${copyValue(item.label)}\t${item.amountPaise}\n`;
+          const c = firm.classify(item.label, item.statement);
+          text += `${prefix}${item.row}\t${item.fiscalYear}\t${item.statement}\t${copyValue(item.label)}\t${item.amountPaise}\t${c.head ?? '\\N'}\t${c.confidence}\t${c.needsReview ? 't' : 'f'}\n`;
         }
         yield text;
       }
     }
     try {
       items += await copy(
-        'copy line_items (project_id, document_id, row_number, fiscal_year, statement, label, amount_paise) from stdin',
+        'copy line_items (project_id, document_id, row_number, fiscal_year, statement, label, amount_paise, head, confidence, needs_review) from stdin',
         lines(),
       );
     } catch (err) {
@@ -53,7 +61,12 @@ runJob<ExtractJob>(async ({ job, client, progress, copy, databaseUrl }) => {
     }
     doneBytes += doc.sizeBytes;
   }
-  // The checkpoint moves with the rows: CLASSIFY's result no longer applies to them.
-  await client.query('update cma_projects set extracted_digest = $2, classified_digest = null where id = $1', [job.projectId, job.digest]);
-  return { items, bytes: doneBytes };
+  // The checkpoint moves with the rows: CLASSIFY's earlier result no longer applies to them, and
+  // this classification holds while the firm's labels stay at the version recorded here.
+  await client.query(
+    `update cma_projects set extracted_digest = $2, classified_digest = null, extracted_labels_version = $3, extracted_review_threshold = $4
+     where id = $1`,
+    [job.projectId, job.digest, firm.labelsVersion, job.reviewThreshold],
+  );
+  return { items, bytes: doneBytes, labelsVersion: firm.labelsVersion, workerMs: Math.round(performance.now() - started) };
 });

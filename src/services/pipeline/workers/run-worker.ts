@@ -14,44 +14,68 @@ export function jobModule(name: 'extract-job' | 'classify-job'): URL {
 /**
  * One started worker per job module, its TypeScript already loaded and waiting for a job:
  * starting a thread and loading a job's modules through tsx takes ~250 ms, which a stage would
- * otherwise wait for every time. Each worker runs one job; when it is gone a spare for the
- * next job of its kind is started (then, not at once, so it does not compete with the job for
- * the CPU). Spares are unref'd: they never keep the process alive. A spare not taken within
- * `SPARE_IDLE_MS` is retired: each is an isolate with its modules loaded (tens of MB of RSS),
- * which a server that has stopped processing should not hold; the next job starts its own.
+ * otherwise wait for every time. Each worker runs one job; when a job takes its worker, the
+ * spare for the next job of its kind starts loading (a kind never taken has none). Spares are
+ * unref'd: they never keep the process alive. A spare not taken within `SPARE_IDLE_MS` while
+ * no job of its kind runs is retired: each is an isolate with its modules loaded (tens of MB of RSS), which a server that
+ * has stopped processing should not hold; the next job starts its own.
  */
 const spares = new Map<string, Worker>();
 const retirements = new WeakMap<Worker, NodeJS.Timeout>();
 const SPARE_IDLE_MS = 60_000;
 
-function retire(module: string, spare: Worker): void {
-  if (spares.get(module) !== spare) return;
-  spares.delete(module);
+/** Jobs of each kind running now: a spare is not retired while its kind is at work. */
+const running = new Map<string, number>();
+
+function retire(key: string, spare: Worker): void {
+  if (spares.get(key) !== spare) return;
+  if ((running.get(key) ?? 0) > 0) return armRetirement(key, spare);
+  spares.delete(key);
   void spare.terminate();
 }
 
-function startWorker(module: string): Worker {
-  return new Worker(BOOTSTRAP, { workerData: { module } });
-}
-
-function startSpare(module: string): void {
-  const spare = startWorker(module);
-  spare.unref();
-  // A spare that dies before it is taken is simply not used.
-  spare.once('error', () => undefined);
-  spare.once('exit', () => spares.get(module) === spare && spares.delete(module));
-  spares.set(module, spare);
-  const timer = setTimeout(retire, SPARE_IDLE_MS, module, spare);
+function armRetirement(key: string, spare: Worker): void {
+  const timer = setTimeout(retire, SPARE_IDLE_MS, key, spare);
   timer.unref();
   retirements.set(spare, timer);
 }
 
-function takeWorker(module: string): Worker {
-  const worker = spares.get(module) ?? startWorker(module);
-  spares.delete(module);
+/** What a worker is started with (bootstrap.mjs reads it before loading the job module). */
+interface WorkerKind {
+  module: string;
+  /** Nice value of the worker's thread (Linux); 0: the process's own. */
+  nice: number;
+}
+
+const keyOf = (kind: WorkerKind) => `${kind.nice} ${kind.module}`;
+
+function startWorker(kind: WorkerKind): Worker {
+  return new Worker(BOOTSTRAP, { workerData: kind });
+}
+
+function startSpare(kind: WorkerKind): void {
+  const key = keyOf(kind);
+  const spare = startWorker(kind);
+  spare.unref();
+  // A spare that dies before it is taken is simply not used.
+  spare.once('error', () => undefined);
+  spare.once('exit', () => spares.get(key) === spare && spares.delete(key));
+  spares.set(key, spare);
+  armRetirement(key, spare);
+}
+
+function takeWorker(kind: WorkerKind): Worker {
+  const key = keyOf(kind);
+  const worker = spares.get(key) ?? startWorker(kind);
+  spares.delete(key);
   clearTimeout(retirements.get(worker));
+  running.set(key, (running.get(key) ?? 0) + 1);
+  worker.once('exit', () => running.set(key, (running.get(key) ?? 1) - 1));
   worker.ref();
-  worker.once('exit', () => spares.has(module) || startSpare(module));
+  // The next job's worker loads now, while this one works. Started when this one exited (as
+  // before), it was still loading when the next job, already waiting for the slot, took it:
+  // 4-5 s per EXTRACT in the busy bench.
+  startSpare(kind);
   return worker;
 }
 
@@ -65,11 +89,11 @@ export function runWorker<T>(
   moduleUrl: URL,
   databaseUrl: string,
   job: T,
-  opts: { signal: AbortSignal; onProgress: (fraction: number) => void },
+  opts: { signal: AbortSignal; onProgress: (fraction: number) => void; nice?: number },
 ): Promise<Record<string, unknown>> {
   opts.signal.throwIfAborted();
   const input: WorkerInput<T> = { databaseUrl, job };
-  const worker = takeWorker(moduleUrl.href);
+  const worker = takeWorker({ module: moduleUrl.href, nice: opts.nice ?? 0 });
   worker.postMessage(input);
   return new Promise<Record<string, unknown>>((resolve, reject) => {
     let settled = false;
