@@ -8,8 +8,9 @@ import { validateStage } from './validate.js';
 /** The CMA pipeline, in order: EXTRACT → CLASSIFY → REVIEW → VALIDATE → GENERATE. */
 export function createCmaStages(opts: { reviewThreshold: number; databaseUrl: string }): Stage[] {
   return [
-    extractStage({ databaseUrl: opts.databaseUrl }),
-    classifyStage({ reviewThreshold: opts.reviewThreshold, databaseUrl: opts.databaseUrl }),
+    // The checkpoint each one's isCheckpointed compares (test/unit/stage-checkpoints.test.ts holds them to it).
+    { ...extractStage({ databaseUrl: opts.databaseUrl }), checkpoint: 'extractedDigest' },
+    { ...classifyStage({ reviewThreshold: opts.reviewThreshold, databaseUrl: opts.databaseUrl }), checkpoint: 'classifiedDigest' },
     reviewStage(),
     validateStage(),
     generateStage(),
