@@ -120,12 +120,7 @@ export function createPipelineRunner(opts: RunnerOptions) {
     const entry: ActiveRun = { run, controller, done: Promise.resolve(), launchedAt: performance.now() };
     if (run.cancelRequested) controller.abort(new RunAborted('cancel'));
     active.set(run.id, entry);
-    // Executed from the next turn of the event loop: the request that claimed the run answers,
-    // and its first event reaches watchers, before the run's first statement is built and sent
-    // (a write to PostgreSQL's socket wakes the database on this machine's shared cores). The
-    // run is already active meanwhile: cancelLocal and stop() find it.
-    entry.done = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => execute(run, controller.signal))
+    entry.done = execute(run, controller.signal)
       .catch((err: unknown) => {
         logger.error({ err: coerceError(err), runId: run.id }, 'run failed outside its stages');
         return null;
