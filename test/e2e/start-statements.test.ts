@@ -24,7 +24,7 @@ afterAll(() => {
 const START = `mutation($id: ID!) { startProcessing(projectId: $id) { message project { id status isProcessing } run { id status } } }`;
 
 describe('the cost of a start in statements', () => {
-  it('is four for a run whose EXTRACT fails at once: claim, run context, EXTRACT RUNNING, the run end; no queue read', async () => {
+  it('is three for a run whose EXTRACT fails at once: claim, run context with EXTRACT RUNNING, the run end; no queue read', async () => {
     // No poll, heartbeat or recovery sweep can fall inside the measured window.
     const server = await startTestServer({ config: { leaseSeconds: 3600 }, deps: { runner: { pollIntervalMs: 3_600_000 } } });
     const { token } = await signUp(server.url);
@@ -41,7 +41,7 @@ describe('the cost of a start in statements', () => {
       await server.app.services.sql.query('select 1 as probe');
       counting = false;
       const statements = sent.filter((t) => t !== 'select 1 as probe');
-      expect({ start: i, statements: statements.length, texts: statements.map((t) => t.replace(/\s+/g, ' ').slice(0, 60)) }).toMatchObject({ statements: 4 });
+      expect({ start: i, statements: statements.length, texts: statements.map((t) => t.replace(/\s+/g, ' ').slice(0, 60)) }).toMatchObject({ statements: 3 });
     }
   });
 });

@@ -10,7 +10,7 @@ import { inSpan } from '../tracing.js';
 import type { ProjectStatusEvent } from '../pubsub.js';
 import { acquireAnnounced, type CpuSlots, type ReleaseCpuSlot } from './cpu-slots.js';
 import { ProgressTicker } from './progress-ticker.js';
-import { loadRunContext } from './run-context.js';
+import { loadRunContext, type FirstStep } from './run-context.js';
 import * as store from './run-store.js';
 import { isConnectionLost, isLeaseLost, LeaseLost, RunAborted, withTimeout } from './run-errors.js';
 import { StageError, type Checkpoints, type Stage, type StageContext } from './stage.js';
@@ -69,7 +69,20 @@ export function createRunExecutor(opts: RunExecutorOptions) {
     // bench's profile (~1 % of the main thread at 50 clients).
     let em: EntityManager | undefined;
     const forkEm = () => (em ??= opts.orm.em.fork());
-    const context = await loadRunContext(sql, run.id, run.projectId);
+    const first = firstStep(run, signal);
+    let context: Awaited<ReturnType<typeof loadRunContext>>;
+    try {
+      context = await loadRunContext(sql, run.id, run.projectId, first?.step);
+    } catch (err) {
+      first?.releaseCpu?.();
+      throw err;
+    }
+    // The first stage's RUNNING step, if the context read took it: that stage then runs at once.
+    let startedEarly: { stage: Stage; releaseCpu: ReleaseCpuSlot | null } | null = null;
+    if (first && context.started) {
+      publish(context.started);
+      startedEarly = { stage: first.stage, releaseCpu: first.releaseCpu };
+    } else first?.releaseCpu?.();
     const rows = context.stages;
     // Valid until a stage of this execution runs: running one may move the checkpoints.
     let checkpoints: Checkpoints | null = context.checkpoints;
@@ -117,16 +130,21 @@ export function createRunExecutor(opts: RunExecutorOptions) {
     let current: Stage | null = null;
     try {
       for (const stage of stages) {
+        const early = startedEarly?.stage === stage ? startedEarly : null;
+        if (!early) startedEarly?.releaseCpu?.(); // not reached: the context read took it only for the first stage
+        startedEarly = null;
         const state = rows.find((r) => r.stage === stage.name);
-        if (state?.status === 'DONE' || state?.status === 'SKIPPED') continue;
-        signal.throwIfAborted();
+        if (!early && (state?.status === 'DONE' || state?.status === 'SKIPPED')) continue;
+        // Once its RUNNING step is stored a stage's body runs, even if the run was stopped
+        // meanwhile (the body sees the aborted signal), as when the stop comes during the step.
+        if (!early) signal.throwIfAborted();
         current = stage;
         fields.stage = stage.name;
         const stageStop = new AbortController();
         const stageSignal = AbortSignal.any([signal, stageStop.signal]);
         // The slot this stage's body holds, if any; given back once when the body is over, and
         // a slot granted after that (it cannot be: a stopped stage's wait is aborted) at once.
-        let releaseCpu: ReleaseCpuSlot | null = null;
+        let releaseCpu: ReleaseCpuSlot | null = early?.releaseCpu ?? null;
         let bodyOver = false;
         const useCpu = async () => {
           if (releaseCpu) return;
@@ -155,16 +173,22 @@ export function createRunExecutor(opts: RunExecutorOptions) {
             ticker.report(stage.name, clamped, overall());
           },
         };
-        if (!run.restart && (await stage.isCheckpointed?.(ctx))) {
+        if (!early && !run.restart && (await stage.isCheckpointed?.(ctx))) {
           await step(stage.name, 'SKIPPED', `${stage.name} skipped: its result from an earlier run still holds`);
           continue;
         }
-        if (stage.cpuBound === true) await useCpu();
+        // A first stage started by the context read holds its slot already.
+        if (!early && stage.cpuBound === true) await useCpu();
         let outcome: Awaited<ReturnType<Stage['run']>>;
         let began = 0;
         let stageOutcome: 'done' | 'failed' | 'stopped' = 'failed';
         try {
-          await step(stage.name, 'RUNNING', `${stage.name} started`);
+          if (!early) await step(stage.name, 'RUNNING', `${stage.name} started`);
+          else if (!run.restart && (await stage.isCheckpointed?.(ctx))) {
+            // Decided in SQL from `stage.checkpoint`: isCheckpointed disagreeing means that
+            // declaration is wrong. The stage runs anyway (redoing an earlier result is safe).
+            log.error({ stage: stage.name, checkpoint: stage.checkpoint }, 'stage started although checkpointed: its `checkpoint` does not match isCheckpointed');
+          }
           checkpoints = null;
           began = performance.now();
           outcome = await inSpan('pipeline.stage', { 'cma.stage': stage.name }, () =>
@@ -215,6 +239,29 @@ export function createRunExecutor(opts: RunExecutorOptions) {
         return await finish(run, 'ERROR', 'ERROR', message, message, current?.name ?? null, true);
       }
     }
+  }
+
+  /**
+   * The first stage's RUNNING step for the context read to take, when SQL can decide it: the run
+   * is not being stopped, the stage's CPU slot (if it needs one) is free now, and whether it is
+   * SKIPPED is a checkpoint comparison (`Stage.checkpoint`) or does not apply. Otherwise null,
+   * and the step is taken as for any stage: after the read, the checkpoint test and the slot
+   * (with its wait announced).
+   */
+  function firstStep(run: store.RunRow, signal: AbortSignal): { step: FirstStep; stage: Stage; releaseCpu: ReleaseCpuSlot | null } | null {
+    const stage = stages[0];
+    if (!stage || signal.aborted) return null;
+    const checkpoint = run.restart || !stage.isCheckpointed ? null : stage.checkpoint;
+    if (checkpoint === undefined) return null;
+    let releaseCpu: ReleaseCpuSlot | null = null;
+    // An 'on-demand' stage takes its slot inside its body, if at all.
+    if (stage.cpuBound === true) {
+      releaseCpu = opts.cpuSlots.tryAcquire();
+      if (!releaseCpu) return null;
+    }
+    // The run's progress while no stage is DONE or SKIPPED, as `overall()` computes it.
+    const progress = stages.reduce((sum, s) => sum + s.weight * 0, 0) / totalWeight;
+    return { step: { stage: stage.name, owner: instanceId, progress, message: `${stage.name} started`, checkpoint }, stage, releaseCpu };
   }
 
   /** Final state: run and project in one statement, with the flag cleared. Returns the event to publish. */

@@ -99,6 +99,51 @@ const PATCH_COLUMNS: Record<keyof ProjectPatch, string> = {
 export type Guard = (param: (value: unknown) => string) => string;
 
 /**
+ * The select list of a transition's stored event, as `ProjectStatusEvent`, over `e, p` (see
+ * `transitionCtes`). Built once, not per statement.
+ */
+export const TRANSITION_EVENT_COLUMNS = `${EVENT_COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1e.$2')}, p.previous_stored_sequence as "storedBefore", true as stored`;
+
+/**
+ * The CTEs of a transition (no `with`): `guard`'s, then `p` (the project updated, only if the
+ * guard applied) and `e` (the stored event). Select `TRANSITION_EVENT_COLUMNS` from `e, p` for
+ * the event; a statement may select other things beside it (see run-context.ts).
+ */
+export function transitionCtes(
+  projectId: string,
+  patch: ProjectPatch,
+  meta: { runId: string | null; message: string | null },
+  param: (value: unknown) => string,
+  guard?: Guard,
+): string {
+  const sets: string[] = [];
+  for (const [key, column] of Object.entries(PATCH_COLUMNS) as [keyof ProjectPatch, string][]) {
+    if (patch[key] !== undefined) sets.push(`${column} = ${param(patch[key])}`);
+  }
+  const guardSql = guard ? `${guard(param)},` : '';
+  return `${guardSql} p as (
+       update cma_projects set ${[...sets, ...STORED_EVENT_SETS, 'updated_at = now()'].join(', ')}
+       where id = ${param(projectId)} ${guard ? 'and exists (select 1 from g)' : ''}
+       returning id, last_sequence, previous_stored_sequence, status, current_stage, progress, error_message),
+     e as (
+       insert into project_status_events (project_id, sequence, run_id, status, stage, progress, message, error_message)
+       select id, last_sequence, ${param(meta.runId)}::uuid, status, current_stage, progress, ${param(meta.message)}::text, error_message from p
+       returning *)`;
+}
+
+/** A statement's bind parameters, collected as its text is built: `param(v)` gives `$n`. */
+export function paramList(): { params: unknown[]; param: (value: unknown) => string } {
+  const params: unknown[] = [];
+  return {
+    params,
+    param: (value) => {
+      params.push(value);
+      return `$${params.length}`;
+    },
+  };
+}
+
+/**
  * Applies `patch` to the project, takes the next sequence and stores the event, in one
  * statement (with `guard`'s work, if given, and only if the guard applied). Returns the stored
  * event (to publish after commit), or null if the project is gone or the guard did not apply.
@@ -110,33 +155,17 @@ export async function transition(
   meta: { runId: string | null; message: string | null },
   guard?: Guard,
 ): Promise<ProjectStatusEvent | null> {
-  const params: unknown[] = [];
-  const param = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
-  const sets: string[] = [];
-  for (const [key, column] of Object.entries(PATCH_COLUMNS) as [keyof ProjectPatch, string][]) {
-    if (patch[key] !== undefined) sets.push(`${column} = ${param(patch[key])}`);
-  }
-  const guardSql = guard ? `${guard(param)},` : '';
-  const rows = await sql.query<ProjectStatusEvent>(
-    `with ${guardSql} p as (
-       update cma_projects set ${[...sets, ...STORED_EVENT_SETS, 'updated_at = now()'].join(', ')}
-       where id = ${param(projectId)} ${guard ? 'and exists (select 1 from g)' : ''}
-       returning id, last_sequence, previous_stored_sequence, status, current_stage, progress, error_message),
-     e as (
-       insert into project_status_events (project_id, sequence, run_id, status, stage, progress, message, error_message)
-       select id, last_sequence, ${param(meta.runId)}::uuid, status, current_stage, progress, ${param(meta.message)}::text, error_message from p
-       returning *)
-     select ${EVENT_COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1e.$2')}, p.previous_stored_sequence as "storedBefore", true as stored from e, p`,
-    params,
-  );
+  const { params, param } = paramList();
+  const ctes = transitionCtes(projectId, patch, meta, param, guard);
+  const rows = await sql.query<ProjectStatusEvent>(`with ${ctes} select ${TRANSITION_EVENT_COLUMNS} from e, p`, params);
   return rows[0] ?? null;
 }
 
-/** Guard: the stage's new state, written only while `owner` holds the run's lease. */
-export function stageGuard(runId: string, owner: string, stage: PipelineStage, status: StageStatus, progress: number): Guard {
+/**
+ * Guard: the stage's new state, written only while `owner` holds the run's lease (and `when`,
+ * an SQL condition, holds, if given).
+ */
+export function stageGuard(runId: string, owner: string, stage: PipelineStage, status: StageStatus, progress: number, when?: string): Guard {
   return (param) => `g as (
     update pipeline_stage_runs s
     set status = ${param(status)}, progress = ${param(progress)}::float8,
@@ -144,7 +173,7 @@ export function stageGuard(runId: string, owner: string, stage: PipelineStage, s
         finished_at = case when ${param(status)}::text in ('DONE', 'SKIPPED', 'FAILED') then now() else null end
     from pipeline_runs r
     where s.run_id = ${param(runId)}::uuid and s.stage = ${param(stage)}::text and r.id = s.run_id
-      and r.lease_owner = ${param(owner)} and r.status = 'RUNNING'
+      and r.lease_owner = ${param(owner)} and r.status = 'RUNNING'${when ? ` and ${when}` : ''}
     returning s.run_id)`;
 }
 

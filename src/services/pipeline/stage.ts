@@ -57,6 +57,14 @@ export interface Stage {
   weight: number;
   /** Whether an earlier run's result still holds, so this stage can be SKIPPED. */
   isCheckpointed?(ctx: StageContext): Promise<boolean>;
+  /**
+   * Set when `isCheckpointed(ctx)`, given the checkpoints read at the run's start, is exactly
+   * `ctx.checkpoints[checkpoint] === ctx.documentsDigest`. The runner can then decide it in SQL
+   * and, for a run's first stage, take its RUNNING step in the statement that reads the run's
+   * context (one statement fewer per run). Without it, a stage with `isCheckpointed` is decided
+   * in JS, as always.
+   */
+  checkpoint?: keyof Checkpoints;
   /** False when a half-done attempt cannot simply be run again after a crash. Default true. */
   resumable?: boolean;
   /**

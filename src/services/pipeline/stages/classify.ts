@@ -34,6 +34,8 @@ export function classifyStage(opts: {
     weight: 35,
     // The usual body is one statement: a slot is taken only for the full pass.
     cpuBound: 'on-demand',
+    // What isCheckpointed compares, so the runner can decide it in SQL (test/unit/stage-checkpoints.test.ts).
+    checkpoint: 'classifiedDigest',
     async isCheckpointed(ctx) {
       // EXTRACT clears classified_digest, so the value read at the start holds only if nothing ran since.
       if (ctx.checkpoints) return ctx.checkpoints.classifiedDigest === ctx.documentsDigest;

@@ -16,6 +16,8 @@ export function extractStage(opts: { databaseUrl: string; reviewThreshold: numbe
     name: 'EXTRACT',
     weight: 55,
     cpuBound: true,
+    // What isCheckpointed compares, so the runner can decide it in SQL (test/unit/stage-checkpoints.test.ts).
+    checkpoint: 'extractedDigest',
     async isCheckpointed(ctx) {
       if (ctx.checkpoints) return ctx.checkpoints.extractedDigest === ctx.documentsDigest;
       const rows = await ctx.sql.query<{ digest: string | null }>('select extracted_digest as digest from cma_projects where id = $1', [ctx.projectId]);
