@@ -14,6 +14,14 @@ function cpuTimes(): { busy: number; total: number } | null {
   }
 }
 
+/** Runs `work`; with it, the share of the machine's CPU in use meanwhile (0..1, null off Linux). */
+export async function withMachineCpu<T>(work: () => Promise<T>): Promise<{ value: T; share: number | null }> {
+  const a = cpuTimes();
+  const value = await work();
+  const b = cpuTimes();
+  return { value, share: !a || !b || b.total === a.total ? null : (b.busy - a.busy) / (b.total - a.total) };
+}
+
 /** Share of the machine's CPU in use over `ms` (0..1), or null off Linux. */
 export async function machineBusy(ms = 1000): Promise<number | null> {
   const a = cpuTimes();

@@ -15,6 +15,14 @@ describe('bench figures', () => {
     expect(half?.baseline).toBe(1);
   });
 
+  it('add, as evidence, the floor set by the CPU a single run uses when both shares were measured', () => {
+    const figures = crossScenarioFigures(
+      { busy: { rows: 150_000, pipelineCount: 4, wallMs: 26_000, busy: { machineCpuShare: 0.9 } }, pipeline: { rows: 150_000, serviceMedianMs: 6_000, machineCpuShare: 0.75 } },
+      2,
+    );
+    expect(figures[1]).toMatchObject({ value: 26, baseline: 20, goal: null, met: null });
+  });
+
   it('give nothing when either scenario did not run or had no completed run', () => {
     expect(crossScenarioFigures({ busy: { rows: 1, pipelineCount: 4, wallMs: 1 } }, 2)).toEqual([]);
     expect(crossScenarioFigures({ busy: { rows: 1, pipelineCount: 4, wallMs: 1 }, pipeline: { rows: 1, serviceMedianMs: Number.NaN } }, 2)).toEqual([]);
