@@ -259,9 +259,8 @@ export function createRunExecutor(opts: RunExecutorOptions) {
       releaseCpu = opts.cpuSlots.tryAcquire();
       if (!releaseCpu) return null;
     }
-    // The run's progress while no stage is DONE or SKIPPED, as `overall()` computes it.
-    const progress = stages.reduce((sum, s) => sum + s.weight * 0, 0) / totalWeight;
-    return { step: { stage: stage.name, owner: instanceId, progress, message: `${stage.name} started`, checkpoint }, stage, releaseCpu };
+    // No stage is DONE or SKIPPED yet (the statement checks it), so `overall()` would give 0.
+    return { step: { stage: stage.name, owner: instanceId, progress: 0, message: `${stage.name} started`, checkpoint }, stage, releaseCpu };
   }
 
   /** Final state: run and project in one statement, with the flag cleared. Returns the event to publish. */

@@ -1,4 +1,4 @@
-import { useState, type CSSProperties } from 'react';
+import { useState, type CSSProperties, type ReactNode } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { ConsoleReportDocument, ConsoleReportDownloadUrlDocument, type ConsoleReportQuery } from '../generated/graphql';
 import { plainMessage } from '../lib/errors';
@@ -132,23 +132,25 @@ function formCell(row: FormRow, fiscalYear: number): string {
   return parts.join(' · ');
 }
 
-/** The number of year columns, for the phone layout (styles.css: a row's label above its years). */
-function yearColumns(fiscalYears: number[]): CSSProperties {
-  return { '--years': fiscalYears.length } as CSSProperties;
-}
-
-/** One CMA form (II–VI): rows indented by level, amounts in ₹ lakh, holding levels in months. */
-function FormTable({ form, fiscalYears }: { form: Form; fiscalYears: number[] }) {
-  const headingId = `form-${form.code}`;
+/**
+ * A table with a row label column, `leading` more columns, then one column per year, in its own
+ * titled section that scrolls sideways; `--years` feeds the phone layout (styles.css).
+ */
+function YearTable(props: { headingId: string; title: string; leading: string[]; caption?: string; fiscalYears: number[]; children: ReactNode }) {
+  const { headingId, title, fiscalYears } = props;
   return (
     <section className="report-form" aria-labelledby={headingId}>
-      <h3 id={headingId}>{form.title}</h3>
-      <div className="scroll" tabIndex={0} role="region" aria-label={`${form.title} (scrolls sideways)`}>
-        <table aria-labelledby={headingId} style={yearColumns(fiscalYears)}>
-          <caption className="visually-hidden">{form.title}, amounts in ₹ lakh</caption>
+      <h3 id={headingId}>{title}</h3>
+      <div className="scroll" tabIndex={0} role="region" aria-label={`${title} (scrolls sideways)`}>
+        <table aria-labelledby={headingId} style={{ '--years': fiscalYears.length } as CSSProperties}>
+          {props.caption && <caption className="visually-hidden">{props.caption}</caption>}
           <thead>
             <tr>
-              <th scope="col">Particulars (₹ lakh)</th>
+              {props.leading.map((label) => (
+                <th scope="col" key={label}>
+                  {label}
+                </th>
+              ))}
               {fiscalYears.map((fy) => (
                 <th scope="col" key={fy} className="num">
                   {fiscalYearLabel(fy)}
@@ -156,66 +158,54 @@ function FormTable({ form, fiscalYears }: { form: Form; fiscalYears: number[] })
               ))}
             </tr>
           </thead>
-          <tbody>
-            {form.rows.map((row) => (
-              <tr key={row.code} data-code={row.code} className={`row-${row.kind.toLowerCase()}`}>
-                <th scope="row" style={{ '--level': Math.max(0, row.level) } as CSSProperties}>
-                  {row.label}
-                </th>
-                {fiscalYears.map((fy) => (
-                  <td key={fy} className="num">
-                    {formCell(row, fy)}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
+          <tbody>{props.children}</tbody>
         </table>
       </div>
     </section>
   );
 }
 
+/** One CMA form (II–VI): rows indented by level, amounts in ₹ lakh, holding levels in months. */
+function FormTable({ form, fiscalYears }: { form: Form; fiscalYears: number[] }) {
+  return (
+    <YearTable headingId={`form-${form.code}`} title={form.title} leading={['Particulars (₹ lakh)']} caption={`${form.title}, amounts in ₹ lakh`} fiscalYears={fiscalYears}>
+      {form.rows.map((row) => (
+        <tr key={row.code} data-code={row.code} className={`row-${row.kind.toLowerCase()}`}>
+          <th scope="row" style={{ '--level': Math.max(0, row.level) } as CSSProperties}>
+            {row.label}
+          </th>
+          {fiscalYears.map((fy) => (
+            <td key={fy} className="num">
+              {formCell(row, fy)}
+            </td>
+          ))}
+        </tr>
+      ))}
+    </YearTable>
+  );
+}
+
 /** The ratios with their formula and benchmark, and whether each year meets it (in words, not only colour). */
 function RatiosTable({ ratios, fiscalYears }: { ratios: Ratio[]; fiscalYears: number[] }) {
   return (
-    <section className="report-form" aria-labelledby="ratios-title">
-      <h3 id="ratios-title">Ratios</h3>
-      <div className="scroll" tabIndex={0} role="region" aria-label="Ratios (scrolls sideways)">
-        <table aria-labelledby="ratios-title" style={yearColumns(fiscalYears)}>
-          <thead>
-            <tr>
-              <th scope="col">Ratio</th>
-              <th scope="col">Formula</th>
-              <th scope="col">Benchmark</th>
-              {fiscalYears.map((fy) => (
-                <th scope="col" key={fy} className="num">
-                  {fiscalYearLabel(fy)}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {ratios.map((r) => (
-              <tr key={r.code} data-code={r.code}>
-                <th scope="row">{r.label}</th>
-                <td className="muted">{r.formula}</td>
-                <td>{r.benchmark}</td>
-                {fiscalYears.map((fy) => {
-                  const v = r.values.find((x) => x.fiscalYear === fy);
-                  return (
-                    <td key={fy} className="num">
-                      {v?.value == null ? '—' : ratio.format(v.value)}
-                      {v?.meetsBenchmark === true && <span className="meets"> ✓ Met</span>}
-                      {v?.meetsBenchmark === false && <span className="misses"> ✗ Not met</span>}
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
+    <YearTable headingId="ratios-title" title="Ratios" leading={['Ratio', 'Formula', 'Benchmark']} fiscalYears={fiscalYears}>
+      {ratios.map((r) => (
+        <tr key={r.code} data-code={r.code}>
+          <th scope="row">{r.label}</th>
+          <td className="muted">{r.formula}</td>
+          <td>{r.benchmark}</td>
+          {fiscalYears.map((fy) => {
+            const v = r.values.find((x) => x.fiscalYear === fy);
+            return (
+              <td key={fy} className="num">
+                {v?.value == null ? '—' : ratio.format(v.value)}
+                {v?.meetsBenchmark === true && <span className="meets"> ✓ Met</span>}
+                {v?.meetsBenchmark === false && <span className="misses"> ✗ Not met</span>}
+              </td>
+            );
+          })}
+        </tr>
+      ))}
+    </YearTable>
   );
 }
