@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { Socket } from 'node:net';
 import { createFetch } from '@whatwg-node/fetch';
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
@@ -10,6 +9,7 @@ import { createSql } from './database/sql.js';
 import { createMaskError, useApiErrorCodes } from './error-masking.js';
 import { getSchema } from './schema/index.js';
 import { createAuthService } from './services/auth.js';
+import type { TokenClaims } from './services/sessions.js';
 import { createDocumentStore } from './services/documents.js';
 import { createDownloadLinks } from './services/report/download-links.js';
 import type { Logger } from './services/logger.js';
@@ -118,7 +118,7 @@ export function buildApp(deps: AppDeps): App {
   const maskError = createMaskError(logger);
   const sharedResults = createSharedSubscriptionResults();
   const operationMetrics = createOperationMetrics(logger);
-  const yoga = createYoga<{ req?: IncomingMessage; connectionParams?: Record<string, unknown>; clientIp?: string }, Context>({
+  const yoga = createYoga<{ req?: IncomingMessage; claims?: TokenClaims | null; clientIp?: string }, Context>({
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
@@ -142,13 +142,10 @@ export function buildApp(deps: AppDeps): App {
           },
     // The multipart parser stops reading a file at the limit, so an oversize upload fails fast.
     fetchAPI: createFetch({ formDataLimits: { fileSize: config.maxUploadBytes + 1, files: 1, fieldSize: 1024 * 1024 } }),
-    // graphql-ws passes the client's address (`clientIp`), HTTP the request it came on.
-    context: ({ request, req, connectionParams, clientIp }) =>
-      createContext(
-        services,
-        request?.headers.get('authorization') ?? (connectionParams?.authorization as string | undefined),
-        clientIp ?? clientAddress(req),
-      ),
+    // graphql-ws passes the client's address (`clientIp`) and the claims of the token it was
+    // opened with (`claims`; null when anonymous), HTTP the request it came on.
+    context: ({ request, req, claims, clientIp }) =>
+      createContext(services, claims !== undefined ? claims : request?.headers.get('authorization'), clientIp ?? clientAddress(req)),
   });
 
   // Plain HTTP beside /graphql, tried in order before GraphQL.
@@ -158,7 +155,6 @@ export function buildApp(deps: AppDeps): App {
   setBuildInfo(config.metrics.buildCommit);
   let removeMetricsSource = () => {};
 
-  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     setSecurityHeaders(res, config.env === 'production');
     const url = requestUrl(req);
@@ -173,11 +169,9 @@ export function buildApp(deps: AppDeps): App {
       void yoga(req, res);
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  const wss = new WebSocketServer({ server, path: '/graphql' });
+  // Sockets are tracked by graphql-ws's transport (WebSockets) and by the HTTP server itself
+  // (`closeAllConnections`): nothing more per connection here.
+  const wss = new WebSocketServer({ server, path: '/graphql', clientTracking: false });
   const lean = createLeanSubscriptions({ results: sharedResults, maskError, record: operationMetrics.start });
   const ws = attachGraphqlWs({ wss, yoga, services, limits: config.ws, connections: limits.connections, lean });
 
@@ -203,8 +197,8 @@ export function buildApp(deps: AppDeps): App {
         await runner.stop();
         // graphql-ws closes every socket (1001) and waits for the close handshakes; a client
         // that never answers must not hold the stop, so the rest are cut after 3 s.
-        await withTimeout(ws.dispose(), 3000).catch(() => wss.clients.forEach((client) => client.terminate()));
-        for (const socket of sockets) socket.destroy();
+        await withTimeout(ws.dispose(), 3000).catch(() => ws.terminate());
+        server.closeAllConnections();
         await redis?.close();
         await limits.close();
         removeMetricsSource();

@@ -13,6 +13,7 @@ import type { AppPubSub } from './services/pubsub.js';
 import type { StatusHub } from './services/status-stream.js';
 import type { RateLimits } from './services/rate-limits.js';
 import type { ReviewService } from './services/review.js';
+import type { TokenClaims } from './services/sessions.js';
 
 /** Everything long-lived that resolvers call. Built once in `buildApp`. */
 export interface Services {
@@ -57,16 +58,23 @@ export interface Context {
   closesAtTokenExpiry?: boolean;
 }
 
+/**
+ * `credentials`: the `Authorization` header as sent, or the claims of a token verified earlier
+ * on the same connection (graphql-ws keeps those, not the token), checked again here.
+ */
 export async function createContext(
   services: Services,
-  authorization: string | null | undefined,
+  credentials: string | TokenClaims | null | undefined,
   clientIp: string,
 ): Promise<Context> {
   let viewer: Viewer | null = null;
   let authError: AppError | null = null;
   try {
-    const token = bearerToken(authorization);
-    if (token) viewer = await services.auth.authenticate(token);
+    if (typeof credentials === 'object' && credentials !== null) viewer = await services.auth.recheck(credentials);
+    else {
+      const token = bearerToken(credentials);
+      if (token) viewer = await services.auth.authenticate(token);
+    }
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     authError = err;

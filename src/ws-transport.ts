@@ -73,6 +73,8 @@ interface Transport {
   log: Logger;
   /** Connections by keep-alive slot: one slot is pinged per tick, so pings are spread out. */
   slots: Set<WsConnection>[];
+  /** Set while disposing: called when the last connection has closed. */
+  onEmpty: (() => void) | null;
 }
 
 /** Sockets are pinged in this many groups, one group per tick (a tick is keepAlive / SLOTS). */
@@ -97,7 +99,9 @@ function onSocketClose(this: TaggedSocket, code: number, reason: Buffer): void {
   if (!conn) return;
   if (conn.initTimer) clearTimeout(conn.initTimer);
   conn.initTimer = null;
-  conn.transport?.slots[conn.slot]?.delete(conn);
+  const transport = conn.transport;
+  transport?.slots[conn.slot]?.delete(conn);
+  if (transport?.onEmpty && transport.slots.every((slot) => slot.size === 0)) transport.onEmpty();
   conn.socketClosed();
   void conn.closed?.(code, String(reason));
 }
@@ -119,7 +123,13 @@ export function serveGraphqlWs<C extends WsConnection>(args: {
   log: Logger;
   keepAliveMs?: number;
   initTimeoutMs?: number;
-}): { dispose(): Promise<void>; /** Every open connection. */ connections(): Iterable<C> } {
+}): {
+  dispose(): Promise<void>;
+  /** Cuts every socket at once (after a `dispose` that took too long). */
+  terminate(): void;
+  /** Every open connection. */
+  connections(): Iterable<C>;
+} {
   const { wss, log, keepAliveMs = 12_000, initTimeoutMs = 10_000 } = args;
   const onConnect = args.options.onConnect;
   const server = makeServer<Record<PropertyKey, unknown>, C>({
@@ -131,7 +141,7 @@ export function serveGraphqlWs<C extends WsConnection>(args: {
       return onConnect?.(ctx);
     },
   });
-  const transport: Transport = { log, slots: Array.from({ length: SLOTS }, () => new Set<WsConnection>()) };
+  const transport: Transport = { log, slots: Array.from({ length: SLOTS }, () => new Set<WsConnection>()), onEmpty: null };
   let nextSlot = 0;
   let tick = 0;
   const keepAlive = setInterval(() => {
@@ -151,7 +161,7 @@ export function serveGraphqlWs<C extends WsConnection>(args: {
   wss.options.handleProtocols = handleProtocols;
   wss.once('error', (err) => {
     log.error({ err }, 'internal error on the WebSocket server');
-    for (const client of wss.clients) client.close(CloseCode.InternalServerError, 'Internal server error');
+    for (const conn of connections()) conn.socket.close(CloseCode.InternalServerError, 'Internal server error');
   });
   wss.on('connection', (socket: TaggedSocket, request) => {
     const conn = args.connection(socket, request);
@@ -167,15 +177,27 @@ export function serveGraphqlWs<C extends WsConnection>(args: {
     conn.closed = server.opened(conn, conn);
     socket.on('close', onSocketClose);
   });
+  function* connections(): Iterable<C> {
+    for (const slot of transport.slots) yield* slot as Set<C>;
+  }
   return {
-    *connections() {
-      for (const slot of transport.slots) yield* slot as Set<C>;
+    connections,
+    terminate: () => {
+      for (const conn of [...connections()]) conn.socket.terminate();
     },
+    /** Closes every socket (1001) and resolves once their close handshakes are done. */
     dispose: async () => {
       clearInterval(keepAlive);
-      for (const client of wss.clients) client.close(1001, 'Going away');
+      // First no new sockets (an upgrade still in its handshake is refused with 503), then the
+      // open ones closed.
       wss.removeAllListeners();
       await new Promise<void>((resolve, reject) => wss.close((err) => (err ? reject(err) : resolve())));
+      const closed = new Promise<void>((resolve) => {
+        transport.onEmpty = resolve;
+        if (transport.slots.every((slot) => slot.size === 0)) resolve();
+      });
+      for (const conn of [...connections()]) conn.socket.close(1001, 'Going away');
+      await closed;
     },
   };
 }

@@ -18,9 +18,11 @@ export const CLOSE_POLICY_VIOLATION = 1008;
 
 /**
  * graphql-ws on the yoga instance: the same schema, plugins and error masking as HTTP, with the
- * token from `connectionParams.authorization`. A bad token refuses the connection (4403); the
- * socket is closed with 4403 when the token expires, or within about `revocationCheckMs` of it
- * being revoked (signed out, password changed, user removed) by any process.
+ * token from `connectionParams.authorization`, verified once: each operation checks its claims
+ * again (revocation, expiry) without the token being kept. A bad token refuses the connection
+ * (4403); the socket is closed with 4403 when the token expires, or within about
+ * `revocationCheckMs` of it being revoked (signed out, password changed, user removed) by any
+ * process.
  */
 export function attachGraphqlWs({
   wss,
@@ -76,9 +78,9 @@ export function attachGraphqlWs({
   const connection = (socket: WebSocket, request: IncomingMessage) => {
     const conn = new ApiConnection(socket, request);
     metrics.wsConnected();
-    conn.overLimit = counter.open(conn.clientIp).then(({ count, release }) => {
-      if (conn.isClosed) return void release(), false;
-      conn.release = release;
+    conn.overLimit = counter.open(conn.clientIp).then((count) => {
+      if (conn.isClosed) return void counter.close(conn.clientIp), false;
+      conn.counter = counter;
       if (count <= limits.maxConnectionsPerIp) return false;
       metrics.rateLimited('ws-connections');
       socket.close(CLOSE_POLICY_VIOLATION, `Too many connections from this address (max ${limits.maxConnectionsPerIp})`);
@@ -111,6 +113,8 @@ export function attachGraphqlWs({
           if (conn.socket.readyState !== conn.socket.OPEN) return false;
           conn.viewer = viewer;
           expiries.add(conn, viewer.expiresAt);
+          // Operations use the verified claims from here on; nothing else in the params is read.
+          (ctx as { connectionParams?: unknown }).connectionParams = undefined;
           return true;
         } catch (err) {
           if (err instanceof AppError) return false;
@@ -144,7 +148,7 @@ export function attachGraphqlWs({
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           clientIp: ctx.extra.clientIp,
           params: payload,
-          connectionParams: ctx.connectionParams,
+          claims: ctx.extra.viewer,
           closesAtTokenExpiry: true,
           sendRawResult,
         });
@@ -159,8 +163,7 @@ export function attachGraphqlWs({
         const args = { schema, operationName: payload.operationName, document, variableValues: payload.variables };
         if (lean?.accepts(document, payload.operationName)) {
           // The context the factory would build, without the plugins' fields merged into it.
-          const auth = ctx.connectionParams?.authorization;
-          const contextValue = await createContext(services, typeof auth === 'string' ? auth : undefined, ctx.extra.clientIp);
+          const contextValue = await createContext(services, ctx.extra.viewer, ctx.extra.clientIp);
           contextValue.closesAtTokenExpiry = true;
           contextValue.sendRawResult = sendRawResult;
           return { ...args, contextValue, rootValue: LEAN };
@@ -175,6 +178,7 @@ export function attachGraphqlWs({
       expiries.dispose();
       await transport.dispose();
     },
+    terminate: () => transport.terminate(),
   };
 }
 
@@ -182,14 +186,20 @@ export function attachGraphqlWs({
 class ApiConnection extends WsConnection {
   /** The per-address count, until onConnect has read it. */
   overLimit: Promise<boolean> | null = null;
-  release: (() => void) | null = null;
+  /** Where this connection was counted, until the count is released at the close. */
+  counter: ConnectionCounter | null = null;
+  /**
+   * The token's claims as verified at `connection_init` (the token itself is not kept: ~300
+   * bytes per connection); each operation checks them again (revocation, expiry).
+   */
   viewer: Viewer | null = null;
   isClosed = false;
 
   override socketClosed(): void {
     metrics.wsDisconnected();
     this.isClosed = true;
-    this.release?.();
+    this.counter?.close(this.clientIp);
+    this.counter = null;
   }
 }
 

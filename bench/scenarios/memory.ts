@@ -59,10 +59,14 @@ export const memoryScenario: Scenario = async (ctx) => {
     // The service once more with connections only (connection_init, no subscription): splits
     // the cost per subscriber into the connection's and the subscription's.
     ctx.log(`  service: connecting ${c.subscribers} idle connections without a subscription`);
+    const bareSnapshot = (when: string) =>
+      ctx.heapSnapshots ? server.proc.peer.request('heap:snapshot', { file: path.join(ctx.outDir, `memory-bare-${when}.heapsnapshot`) }, 600_000) : null;
     const bare0 = await server.proc.peer.request<Mem>('mem');
+    await bareSnapshot('0');
     const bareConn = await pool.connect({ url: server.wsUrl, raw: false, token: account.token, topics, subscribe: false });
     await sleep(2000);
     const bare1 = await server.proc.peer.request<Mem>('mem');
+    await bareSnapshot(String(bareConn.connected));
     await pool.close();
     const perConnection = (k: keyof Mem) => (bare1[k] - bare0[k]) / Math.max(1, bareConn.connected) / 1024;
     ctx.log(`    RSS ${mb(bare0.rss)} → ${mb(bare1.rss)} MB, heap ${mb(bare0.heapUsed)} → ${mb(bare1.heapUsed)} MB`);

@@ -158,7 +158,15 @@ export function createAuthService({ secret, expiresIn, sql, sessionCacheMs = 200
      * state from memory refreshed at most every `sessionCacheMs` (see `SessionStore`).
      */
     async authenticate(token: string): Promise<Viewer> {
-      const claims = await service.verify(token);
+      return service.recheck(await service.verify(token));
+    },
+
+    /**
+     * Whether claims `verify` gave earlier still hold, as `authenticate` would answer for their
+     * token now: for a connection that keeps the claims instead of the token.
+     */
+    async recheck(claims: TokenClaims): Promise<Viewer> {
+      if (claims.expiresAt * 1000 <= Date.now()) throw new AppError('UNAUTHENTICATED', 'token has expired');
       const role = needSql().sessions.check(claims);
       return { ...claims, role: typeof role === 'string' ? role : await role };
     },

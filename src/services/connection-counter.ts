@@ -2,32 +2,33 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from './logger.js';
 
-/** Open WebSocket connections per client address, for the per-address cap. */
+/**
+ * Open WebSocket connections per client address, for the per-address cap. Nothing is kept per
+ * connection (a closure each cost ~100 bytes of heap): each `open` that resolved is matched by
+ * exactly one `close` of the same address, which the caller guarantees.
+ */
 export interface ConnectionCounter {
   /** Counts a new connection; resolves with the address's open connections, this one included. */
-  open(address: string): Promise<{ count: number; release(): void }>;
+  open(address: string): Promise<number>;
+  /** One connection of `address` that `open` counted has closed. */
+  close(address: string): void;
   stop(): void;
 }
 
 /** In this process's memory: the count without `REDIS_URL`, and the fallback while Redis is away. */
-export function createLocalConnectionCounter(): ConnectionCounter & { openNow(address: string): { count: number; release(): void } } {
+export function createLocalConnectionCounter(): ConnectionCounter & { openNow(address: string): number; has(address: string): boolean } {
   const perAddress = new Map<string, number>();
   const openNow = (address: string) => {
     const count = (perAddress.get(address) ?? 0) + 1;
     perAddress.set(address, count);
-    let released = false;
-    return {
-      count,
-      release() {
-        if (released) return;
-        released = true;
-        const left = (perAddress.get(address) ?? 1) - 1;
-        if (left <= 0) perAddress.delete(address);
-        else perAddress.set(address, left);
-      },
-    };
+    return count;
   };
-  return { openNow, open: async (address) => openNow(address), stop: () => undefined };
+  const close = (address: string) => {
+    const left = (perAddress.get(address) ?? 1) - 1;
+    if (left <= 0) perAddress.delete(address);
+    else perAddress.set(address, left);
+  };
+  return { openNow, open: async (address) => openNow(address), close, has: (address) => perAddress.has(address), stop: () => undefined };
 }
 
 // Per address, a hash of process id → that process's open connections; beside it, a sorted set
@@ -91,29 +92,26 @@ export function createRedisConnectionCounter(args: {
   return {
     async open(address) {
       if (client.status !== 'ready') return local.openNow(address);
-      const key = keyOf(address);
       const now = Date.now();
       let count: number;
       try {
-        count = Number(await client.eval(OPEN, 2, key, processes, processId, now, now + ttlMs, ttlMs * 2));
+        count = Number(await client.eval(OPEN, 2, keyOf(address), processes, processId, now, now + ttlMs, ttlMs * 2));
       } catch (err) {
         args.logger.debug({ err: { message: (err as Error).message } }, 'connection count in Redis failed; counting here');
         return local.openNow(address);
       }
       mine.set(address, (mine.get(address) ?? 0) + 1);
-      let released = false;
-      return {
-        count,
-        release() {
-          if (released) return;
-          released = true;
-          const left = (mine.get(address) ?? 1) - 1;
-          if (left <= 0) mine.delete(address);
-          else mine.set(address, left);
-          // Lost while Redis is away: the next heartbeat sets this process's count right.
-          client.eval(CLOSE, 1, key, processId).catch(() => stale.add(address));
-        },
-      };
+      return count;
+    },
+    close(address) {
+      // Counted here while Redis was away: released here. Either count drops by one, which is
+      // all an address's total needs.
+      if (local.has(address)) return local.close(address);
+      const left = (mine.get(address) ?? 1) - 1;
+      if (left <= 0) mine.delete(address);
+      else mine.set(address, left);
+      // Lost while Redis is away: the next heartbeat sets this process's count right.
+      client.eval(CLOSE, 1, keyOf(address), processId).catch(() => stale.add(address));
     },
     stop() {
       clearInterval(timer);

@@ -11,6 +11,7 @@ import { waitFor } from '../helpers/deferred.js';
 import { sseOnce } from '../helpers/fuzz/sse.js';
 import { STATUS, type StatusEvent } from '../helpers/operations.js';
 import { startTestServer, stopAll, type TestServer } from '../helpers/server.js';
+import { createContext } from '../../src/context.js';
 
 const PASSWORD = 'correct horse battery';
 const INVITE = 'mutation($input: InviteUserInput!) { inviteUser(input: $input) { id email name role expiresAt link } }';
@@ -237,5 +238,22 @@ describe('sessions end on every process', () => {
     const login = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }';
     expect((await gql(b.url, login, { e: user.email, p: PASSWORD })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect((await gqlOk(b.url, login, { e: user.email, p: 'a brand new passphrase' })).login.token).toBeTruthy();
+  });
+
+  it('checks the claims a graphql-ws connection keeps instead of its token again for each operation: signed out, expired', async () => {
+    const user = await signUp(a.url, 'Claims firm');
+    const claims = await a.app.services.auth.verify(user.token);
+    const fresh = await createContext(b.app.services, claims, '127.0.0.1');
+    expect(fresh.viewer).toMatchObject({ userId: user.userId, role: 'ADMIN' });
+    expect(fresh.authError).toBeNull();
+
+    expect(await gqlOk(a.url, 'mutation { logout }', {}, user.token)).toEqual({ logout: true });
+    const signedOut = await createContext(a.app.services, claims, '127.0.0.1');
+    expect(signedOut.viewer).toBeNull();
+    expect(signedOut.authError).toMatchObject({ message: 'token has been revoked: signed out', code: 'UNAUTHENTICATED' });
+
+    const expired = await createContext(b.app.services, { ...claims, expiresAt: Math.floor(Date.now() / 1000) - 1 }, '127.0.0.1');
+    expect(expired.viewer).toBeNull();
+    expect(expired.authError).toMatchObject({ message: 'token has expired', code: 'UNAUTHENTICATED' });
   });
 });
