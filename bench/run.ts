@@ -31,6 +31,7 @@ import { sendQuietly } from './lib/ipc.js';
 import { BENCH, ROOT, killAllChildrenNow, stopAllChildren } from './lib/processes.js';
 import { crossScenarioFigures, formatTable, writeResults, type Figure } from './lib/results.js';
 import { formatError, runScenario } from './lib/scenario-runner.js';
+import { serverBuild } from './lib/server.js';
 import { writeTrialBalance } from './lib/trial-balance.js';
 import { busyScenario } from './scenarios/busy.js';
 import { fanOutScenario } from './scenarios/fan-out.js';
@@ -260,7 +261,7 @@ async function main(): Promise<void> {
     database: { engine: database.engine, version: database.serverVersion },
     serverLogLevel: ctx.logLevel,
     serverEnv: ctx.serverEnv,
-    serverEntry: process.env.BENCH_SERVER_ENTRY ?? 'src/main.ts',
+    serverEntry: serverBuild() === 'dist' ? 'dist/main.js (npm start: compiled)' : (process.env.BENCH_SERVER_ENTRY ?? 'src/main.ts (tsx)'),
     /** CPU share used by other work on the machine just before each scenario (0..1). */
     otherLoadBeforeScenario: otherLoad,
     failures,

@@ -27,17 +27,20 @@ export interface ServerOptions {
 }
 
 /**
- * `node --expose-gc --import tsx --import ./bench/preload/server-probe.mjs src/main.ts` in its
- * own process: resolves once `/readyz` answers 200. The port is picked here (not PORT=0 and the
- * `ready` log line) so a LOG_LEVEL of warn, which hides that line, works too. Its stdout (pino
- * JSON) goes to `logFile`. NODE_ENV=production, as deployed.
+ * The service as `npm start` runs it: compiled (`node dist/main.js`, no tsx in the process),
+ * with `--expose-gc` and the bench's probe (`bench/preload/server-probe.ts`, bundled to plain
+ * JavaScript) preloaded, in its own process: resolves once `/readyz` answers 200. The port is
+ * picked here (not PORT=0 and the `ready` log line) so a LOG_LEVEL of warn, which hides that
+ * line, works too. Its stdout (pino JSON) goes to `logFile`. NODE_ENV=production, as deployed.
+ * `BENCH_SERVER_BUILD=source` (or a `BENCH_SERVER_ENTRY`) runs the source through tsx instead,
+ * as `npm run dev` does.
  */
 export async function startServer(options: ServerOptions): Promise<BenchServer> {
   const port = await freePort();
   const jwtSecret = randomBytes(32).toString('hex');
   const child = spawn(
     process.execPath,
-    process.env.BENCH_SERVER_BUILD === 'dist'
+    serverBuild() === 'dist'
       ? ['--expose-gc', '--import', await compiledProbe(), await compiledEntry()]
       : // BENCH_SERVER_ENTRY: an alternative entry for A/B experiments (see README, "Experiments").
         ['--expose-gc', '--import', 'tsx', '--import', './bench/preload/server-probe.mjs', process.env.BENCH_SERVER_ENTRY ?? 'src/main.ts'],
@@ -85,11 +88,15 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
   }
 }
 
+/** What the bench runs: `dist` (the default, as `npm start`) or `source` (tsx, as `npm run dev`). */
+export function serverBuild(): 'dist' | 'source' {
+  return process.env.BENCH_SERVER_BUILD === 'source' || process.env.BENCH_SERVER_ENTRY ? 'source' : 'dist';
+}
+
 /**
- * `BENCH_SERVER_BUILD=dist`: the service as the container runs it, `node dist/main.js` with no
- * tsx in the process: `npm run build` into bench/.out/dist once per bench run, and the probe
- * bundled to plain JavaScript (esbuild, tsx's own dependency) so it needs no loader either.
- * Not the default: the bench's figures are of `npm start` unless this is set.
+ * `npm run build` into bench/.out/dist once per bench run (what `npm start` builds into dist/),
+ * and the probe bundled to plain JavaScript (esbuild, tsx's own dependency) so it needs no
+ * loader either.
  */
 let built: Promise<string> | null = null;
 function compiledEntry(): Promise<string> {

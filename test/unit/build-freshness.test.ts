@@ -1,0 +1,52 @@
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { staleReason } from '../../src/scripts/build-freshness.mjs';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A project tree whose files all date from `at` (seconds since the epoch). */
+function project(at: number) {
+  const root = mkdtempSync(path.join(tmpdir(), 'build-freshness-'));
+  dirs.push(root);
+  const files = ['src/main.ts', 'src/services/deep/stage.ts', 'migrations/Migration1.ts', 'package.json', 'tsconfig.json'];
+  for (const file of files) {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    writeFileSync(path.join(root, file), '');
+    utimesSync(path.join(root, file), at, at);
+  }
+  return root;
+}
+const touch = (file: string, at: number) => {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, '');
+  utimesSync(file, at, at);
+};
+
+describe('npm start: is dist/ stale?', () => {
+  it('builds when there is no build yet', () => {
+    const root = project(1_000);
+    expect(staleReason(root, path.join(root, 'dist/main.js'))).toBe('missing');
+  });
+
+  it('runs the build as it is when it is newer than every source', () => {
+    const root = project(1_000);
+    touch(path.join(root, 'dist/main.js'), 2_000);
+    expect(staleReason(root, path.join(root, 'dist/main.js'))).toBeNull();
+  });
+
+  it('names the newest source changed since the build, however deep, and the project files too', () => {
+    const root = project(1_000);
+    const entry = path.join(root, 'dist/main.js');
+    touch(entry, 2_000);
+    touch(path.join(root, 'src/services/deep/stage.ts'), 3_000);
+    touch(path.join(root, 'migrations/Migration1.ts'), 2_500);
+    expect(staleReason(root, entry)).toBe(`changed: ${path.join('src', 'services', 'deep', 'stage.ts')}`);
+    touch(entry, 4_000);
+    expect(staleReason(root, entry)).toBeNull();
+    touch(path.join(root, 'tsconfig.json'), 5_000);
+    expect(staleReason(root, entry)).toBe('changed: tsconfig.json');
+  });
+});
