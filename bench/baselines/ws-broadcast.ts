@@ -4,11 +4,13 @@
  * {...}}}}`) to the sockets subscribed to a topic. Serialises each event once per topic. No
  * GraphQL, no auth, no database: what the hardware and `ws` can do on this machine.
  *
- * Forked by bench/run.ts with `--expose-gc`; answers `listen`, `publish`, `listeners`, `mem`.
+ * Forked by bench/run.ts with `--expose-gc`; answers `listen`, `publish`, `listeners`, `mem`, and
+ * `profile:start` / `profile:stop` (with `--profile`, its fan-out windows are profiled as the service's are).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { profileHandlers } from '../lib/cpu-profile.js';
 import { serveParent } from '../lib/ipc.js';
 import { benchEvent } from '../lib/constants.js';
 import { publishPaced, type PacedSpec } from '../lib/paced.js';
@@ -34,6 +36,7 @@ wss.on('connection', (ws) => {
 });
 
 serveParent({
+  ...profileHandlers(),
   listen: () =>
     new Promise<string>((resolve) =>
       http.listen(0, '127.0.0.1', () => resolve(`ws://127.0.0.1:${(http.address() as AddressInfo).port}/ws`)),

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type pg from 'pg';
-import { closeBaselineRuns } from './database.js';
+import { closeBaselineRuns, queryRetried } from './database.js';
 import { BASELINE_OWNER } from './constants.js';
 import type { Account } from './graphql.js';
 import type { Counts, Mode } from './modes.js';
@@ -87,7 +87,7 @@ export async function settle(ctx: BenchContext, server: BenchServer | undefined)
 }
 
 async function cancelQueued(db: pg.Pool, running = false): Promise<number> {
-  const { rowCount } = await db.query(
+  const { rowCount } = await queryRetried(db, 
     `with r as (
        update pipeline_runs set status = 'CANCELLED', finished_at = now(), lease_owner = null, heartbeat_at = null
        where status = 'QUEUED' ${running ? "or status = 'RUNNING'" : ''} returning project_id)
@@ -97,7 +97,7 @@ async function cancelQueued(db: pg.Pool, running = false): Promise<number> {
 }
 
 /** Runs `fn` with the server's CPU profile recorded to bench/.out/<name>.cpuprofile when asked. */
-export async function profiled<T>(ctx: BenchContext, server: BenchServer, name: string, fn: () => Promise<T>): Promise<T> {
+export async function profiled<T>(ctx: BenchContext, server: Pick<BenchServer, 'proc'>, name: string, fn: () => Promise<T>): Promise<T> {
   if (!ctx.profile) return fn();
   await server.proc.peer.request('profile:start');
   try {

@@ -89,8 +89,24 @@ export async function seedProjects(db: pg.Pool, firmId: string, count: number, p
  * Ends the runs the claim baseline left RUNNING (and frees their projects), before the service's
  * lease recovery would take them for its own.
  */
+/**
+ * `db.query`, run again when PostgreSQL rolls it back as a deadlock victim: the bench's clean-up
+ * statements touch many runs at once while the service is still taking queued ones (seen once:
+ * the service's take and `settle`'s cancel, each holding a run the other wanted).
+ */
+export async function queryRetried(db: pg.Pool, text: string, params?: unknown[]): Promise<pg.QueryResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.query(text, params);
+    } catch (err) {
+      if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+    }
+  }
+}
+
 export async function closeBaselineRuns(db: pg.Pool, owner: string): Promise<number> {
-  const { rowCount } = await db.query(
+  const { rowCount } = await queryRetried(db, 
     `with r as (
        update pipeline_runs set status = 'CANCELLED', finished_at = now(), lease_owner = null, heartbeat_at = null
        where lease_owner = $1 and status in ('QUEUED', 'RUNNING') returning project_id)

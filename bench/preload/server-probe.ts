@@ -16,12 +16,11 @@
  *   count of the live subscriptions per topic.
  */
 import { getEventListeners } from 'node:events';
-import { writeFile } from 'node:fs/promises';
-import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { constants as perfConstants, monitorEventLoopDelay, performance, PerformanceObserver, type EventLoopUtilization } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
+import { profileHandlers } from '../lib/cpu-profile.js';
 import { serveParent } from '../lib/ipc.js';
 import { benchEvent } from '../lib/constants.js';
 import { publishPaced, type PacedSpec } from '../lib/paced.js';
@@ -80,9 +79,6 @@ function install(): void {
     return query.apply(this, args);
   };
 
-  // --- CPU profile -------------------------------------------------------------------------
-  let session: Session | null = null;
-
   serveParent(
     {
       'loop:reset': () => {
@@ -129,22 +125,7 @@ function install(): void {
         statements,
         top: [...byText.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([text, count]) => ({ count, text })),
       }),
-      'profile:start': async () => {
-        session = new Session();
-        session.connect();
-        await session.post('Profiler.enable');
-        await session.post('Profiler.setSamplingInterval', { interval: 200 });
-        await session.post('Profiler.start');
-        return true;
-      },
-      'profile:stop': async ({ file }: { file: string }) => {
-        if (!session) return false;
-        const { profile } = await session.post('Profiler.stop');
-        session.disconnect();
-        session = null;
-        await writeFile(file, JSON.stringify(profile));
-        return file;
-      },
+      ...profileHandlers(),
       publish: ({ projectIds, round }: { projectIds: string[]; round: number }) => publish(projectIds, round),
       'publish-paced': (spec: PacedSpec) => publishPaced(spec, (id, round) => publish([id], round)),
       listeners: ({ projectIds }: { projectIds: string[] }) => {

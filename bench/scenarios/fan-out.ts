@@ -64,9 +64,9 @@ export const fanOutScenario: Scenario = async (ctx) => {
             if (conn.failed) ctx.log(`  ! ${conn.failed} subscribers failed to connect: ${conn.firstError}`);
             const heldBefore = await peer.request<number>('listeners', { projectIds: projects });
             const publish = (round: number) => peer.request('publish', { projectIds: projects, round });
-            const rounds = await (target === 'service'
-              ? profiled(ctx, server, `fan-out-${size}-${key}`, () => pool.rounds(publish, c.rounds, c.warmupRounds))
-              : pool.rounds(publish, c.rounds, c.warmupRounds));
+            const rounds = await profiled(ctx, target === 'service' ? server : { proc: baseline }, `fan-out-${size}-${key}${target === 'service' ? '' : '-baseline'}`, () =>
+              pool.rounds(publish, c.rounds, c.warmupRounds),
+            );
             if (target === 'baseline') pacedPerSecond = Math.max(1, (PACED_SHARE * rounds.deliveredPerSecond) / perTopic);
             const firstRound = 1_000_000;
             const pace = () =>
