@@ -7,6 +7,7 @@ import { Migration20261203110000_cma_forms } from '../../migrations/Migration202
 import { Migration20261203110100_finer_heads } from '../../migrations/Migration20261203110100_finer_heads.js';
 import { Migration20261203150000_team_and_sessions } from '../../migrations/Migration20261203150000_team_and_sessions.js';
 import { Migration20261203160000_firm_labels_version } from '../../migrations/Migration20261203160000_firm_labels_version.js';
+import { Migration20261203170000_line_items_full_pages } from '../../migrations/Migration20261203170000_line_items_full_pages.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from the folder) because vitest
@@ -22,4 +23,5 @@ export const migrationsList = [
   { name: 'Migration20261203110100_finer_heads', class: Migration20261203110100_finer_heads },
   { name: 'Migration20261203150000_team_and_sessions', class: Migration20261203150000_team_and_sessions },
   { name: 'Migration20261203160000_firm_labels_version', class: Migration20261203160000_firm_labels_version },
+  { name: 'Migration20261203170000_line_items_full_pages', class: Migration20261203170000_line_items_full_pages },
 ];

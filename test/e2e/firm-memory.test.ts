@@ -1,8 +1,8 @@
 /**
  * CLASSIFY reads the firm's remembered labels when it runs, not when the run started: a label
  * the firm teaches (on another project) while this run sits between EXTRACT and CLASSIFY must
- * reach this run's rows. When nothing was taught, EXTRACT's classification stands and every row
- * is written once.
+ * reach this run's rows, and only the rows it changes are written again. When nothing was taught,
+ * EXTRACT's classification stands and every row is written once.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,8 +97,11 @@ describe('classification between EXTRACT and CLASSIFY', () => {
 
     held.release(learner, 'CLASSIFY');
     expect((await second.next(isFinal)).projectStatus.status).toBe('COMPLETED');
-    // The firm's labels version moved, so CLASSIFY classified and rewrote the rows itself.
+    // The firm's labels version moved, so CLASSIFY classified the rows itself, and rewrote only
+    // those whose head changed: the rest still carry EXTRACT's write.
     expect(await writers(learner)).not.toEqual(extractedBy);
+    const rewritten = await db.query<{ label: string }>('select label from line_items where project_id = $1 and xmin::text <> all($2::text[]) order by label', [learner, extractedBy]);
+    expect(rewritten.map((r) => r.label)).toEqual(['Kotak OD A/c', 'Loan from Mr. Sharma']);
     const items = (await gqlOk(server.url, ITEMS, { id: learner }, token)).project.lineItems as { label: string; head: string; confidence: number; needsReview: boolean }[];
     expect(items.filter((i) => i.needsReview)).toEqual([]);
     expect(items.find((i) => i.label === 'Kotak OD A/c')).toMatchObject({ head: 'BANK_BORROWINGS', needsReview: false });

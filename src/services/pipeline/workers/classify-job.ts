@@ -3,7 +3,8 @@
  * holds, see stages/classify.ts): every line item of the project read in pages,
  * classified (the firm's remembered labels first, one classifier per statement), the results
  * COPYed into a temporary table and applied with ONE update, with the checkpoint, in one
- * transaction.
+ * transaction. Only rows whose classification changed are written: after a firm taught a
+ * label, the rows that label matches (EXTRACT classified the rest the same way already).
  */
 import type { Statement } from '../../cma/fields.js';
 import { loadFirmClassifiers } from './firm-classifiers.js';
@@ -48,7 +49,8 @@ runJob<ClassifyJob>(async ({ job, client, progress, copy }) => {
   const classifiedAt = performance.now();
   await client.query(
     `update line_items l set head = c.head, confidence = c.confidence, needs_review = c.needs_review
-     from classified c where l.id = c.id`,
+     from classified c
+     where l.id = c.id and (l.head, l.confidence, l.needs_review) is distinct from (c.head, c.confidence, c.needs_review)`,
   );
   await client.query('update cma_projects set classified_digest = $2 where id = $1', [job.projectId, job.digest]);
   return { items: done, classifyMs: Math.round(classifiedAt - started), updateMs: Math.round(performance.now() - classifiedAt) };
