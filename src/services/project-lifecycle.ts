@@ -63,7 +63,7 @@ export function createProjectLifecycle({ sql, pubsub, documents, logger }: { sql
     },
 
     /**
-     * Takes a document out of its project: its bytes, its line items (cascade) and the
+     * Takes a document out of its project: its bytes, its line items (a trigger) and the
      * checkpoints (the next run extracts and classifies again from what is left). With no
      * document left the project is a DRAFT again and its report, about nothing, goes.
      */
@@ -97,8 +97,8 @@ export function createProjectLifecycle({ sql, pubsub, documents, logger }: { sql
     },
 
     /**
-     * Deletes the project and everything it owns (documents, line items, runs and their stages,
-     * events, report: every table references it with ON DELETE CASCADE) in one transaction.
+     * Deletes the project and everything it owns (documents, runs and their stages, events,
+     * report: ON DELETE CASCADE; line items: a trigger, see migration …180000) in one transaction.
      * Its subscribers then get a last event, status DELETED, and their subscriptions complete.
      */
     async deleteProject(firmId: string, rawId: string): Promise<void> {

@@ -28,6 +28,7 @@ runJob<ExtractJob>(async ({ job, client, progress, copy, databaseUrl }) => {
   let items = 0;
   const started = performance.now();
   const firm = await loadFirmClassifiers(client, job.firmId, job.reviewThreshold);
+  await lockParents(client, job);
   await client.query('delete from line_items where project_id = $1', [job.projectId]);
   for (const doc of job.documents) {
     // Its own connection: this job's `client` is busy with the COPY this stream feeds.
@@ -70,3 +71,20 @@ runJob<ExtractJob>(async ({ job, client, progress, copy, databaseUrl }) => {
   );
   return { items, bytes: doneBytes, labelsVersion: firm.labelsVersion, workerMs: Math.round(performance.now() - started) };
 });
+
+/**
+ * The rows the items will belong to, locked as a foreign key would lock them (`for key share`)
+ * for the rest of this transaction, once instead of per item (line_items has no foreign keys:
+ * migration …180000): a project or document deleted meanwhile waits for this run's commit (and
+ * then takes its items with it); one deleted already fails the stage saying which.
+ */
+async function lockParents(client: { query: (text: string, params: unknown[]) => Promise<{ rows: { id: string }[] }> }, job: ExtractJob): Promise<void> {
+  const { rows: project } = await client.query('select id from cma_projects where id = $1 for key share', [job.projectId]);
+  if (project.length === 0) throw new UserFacingError('the project was deleted while it was being processed');
+  const ids = job.documents.map((d) => d.id);
+  const { rows: found } = await client.query('select id from documents where project_id = $1 and id = any($2::uuid[]) for key share', [job.projectId, ids]);
+  const gone = job.documents.filter((d) => !found.some((row) => row.id === d.id));
+  if (gone.length > 0) {
+    throw new UserFacingError(`${gone.map((d) => d.filename).join(', ')} ${gone.length === 1 ? 'was' : 'were'} removed from the project while it was being processed; start processing again`);
+  }
+}
