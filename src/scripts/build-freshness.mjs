@@ -1,5 +1,5 @@
 // Whether `dist/` must be built again before `npm start` runs it. Plain JavaScript (no loader).
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /** What a build compiles from: a change to any of these makes dist/ stale. */
@@ -43,4 +43,34 @@ export function staleReason(root, entry, inputs = BUILD_INPUTS) {
   }
   const newer = candidates.filter((c) => c && c.mtimeMs > builtAt).sort((a, b) => b.mtimeMs - a.mtimeMs)[0];
   return newer ? `changed: ${path.relative(root, newer.file)}` : null;
+}
+
+/**
+ * Runs `fn` while holding a lock directory (`mkdir` is atomic): two `npm start`s at once (an API
+ * and a worker started together) must not both rebuild dist/, each deleting the other's output.
+ * The one that waited checks again afterwards (`fn` decides whether a build is still due). A
+ * lock older than `staleMs` was left by a build that died, and is taken over.
+ */
+export async function withBuildLock(lockDir, fn, { staleMs = 5 * 60_000, pollMs = 200 } = {}) {
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      break;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+      let age = 0;
+      try {
+        age = Date.now() - statSync(lockDir).mtimeMs;
+      } catch {
+        continue; // released meanwhile
+      }
+      if (age > staleMs) rmSync(lockDir, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
+  }
 }

@@ -8,15 +8,19 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { staleReason } from './build-freshness.mjs';
+import { staleReason, withBuildLock } from './build-freshness.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const entry = path.join(root, 'dist/main.js');
 
-const stale = staleReason(root, entry);
-if (stale) {
-  console.error(`npm start: building dist/ (${stale === 'missing' ? 'first start' : stale}), about 10 s…`);
-  // Its output on stderr: stdout carries only the service's JSON log lines.
-  execFileSync(process.execPath, [path.join(root, 'src/scripts/build.mjs')], { stdio: ['ignore', 2, 2], cwd: root });
+if (staleReason(root, entry)) {
+  // Another `npm start` may be building right now: one builds, the others wait and re-check.
+  await withBuildLock(path.join(root, '.dist-build.lock'), () => {
+    const stale = staleReason(root, entry);
+    if (!stale) return;
+    console.error(`npm start: building dist/ (${stale === 'missing' ? 'first start' : stale}), about 10 s…`);
+    // Its output on stderr: stdout carries only the service's JSON log lines.
+    execFileSync(process.execPath, [path.join(root, 'src/scripts/build.mjs')], { stdio: ['ignore', 2, 2], cwd: root });
+  });
 }
 await import(pathToFileURL(entry).href);

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { staleReason } from '../../src/scripts/build-freshness.mjs';
+import { staleReason, withBuildLock } from '../../src/scripts/build-freshness.mjs';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -48,5 +48,32 @@ describe('npm start: is dist/ stale?', () => {
     expect(staleReason(root, entry)).toBeNull();
     touch(path.join(root, 'tsconfig.json'), 5_000);
     expect(staleReason(root, entry)).toBe('changed: tsconfig.json');
+  });
+});
+
+describe('npm start: two at once build once', () => {
+  it('lets one build while the other waits, then runs the waiter, and releases the lock', async () => {
+    const root = project(1_000);
+    const lock = path.join(root, '.dist-build.lock');
+    const log: string[] = [];
+    const build = (who: string) => async () => {
+      log.push(`${who} in`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      log.push(`${who} out`);
+      return who;
+    };
+    const results = await Promise.all([withBuildLock(lock, build('a'), { pollMs: 5 }), withBuildLock(lock, build('b'), { pollMs: 5 })]);
+    expect(results).toEqual(['a', 'b']);
+    expect(log).toEqual(['a in', 'a out', 'b in', 'b out']);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('takes over a lock left by a build that died, and releases the lock when the build fails', async () => {
+    const root = project(1_000);
+    const lock = path.join(root, '.dist-build.lock');
+    mkdirSync(lock);
+    utimesSync(lock, 1_000, 1_000);
+    await expect(withBuildLock(lock, () => { throw new Error('tsc failed'); }, { staleMs: 60_000, pollMs: 5 })).rejects.toThrow('tsc failed');
+    expect(existsSync(lock)).toBe(false);
   });
 });
