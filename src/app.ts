@@ -5,7 +5,7 @@ import { WebSocketServer } from 'ws';
 import type { Config } from './config.js';
 import { createContext, type Context, type Services } from './context.js';
 import type { Orm } from './database/orm.js';
-import { createSql, logRetries } from './database/sql.js';
+import { createSql } from './database/sql.js';
 import { createMaskError, useApiErrorCodes } from './error-masking.js';
 import { getSchema } from './schema/index.js';
 import { createAuthService } from './services/auth.js';
@@ -66,7 +66,7 @@ export interface App {
 /** The whole service on one port: GraphQL over HTTP, SSE and graphql-ws, and health checks. */
 export function buildApp(deps: AppDeps): App {
   const { config, orm, logger } = deps;
-  const sql = createSql(orm, logRetries(logger));
+  const sql = createSql(orm);
   const redis = !deps.pubsub && config.redisUrl ? createRedisPubSub(config.redisUrl, { logger, keyPrefix: config.redisKeyPrefix }) : null;
   const pubsub = deps.pubsub ?? redis?.pubsub ?? createAppPubSub();
   const stages =

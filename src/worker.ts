@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Config } from './config.js';
 import type { Orm } from './database/orm.js';
-import { createSql, logRetries } from './database/sql.js';
+import { createSql } from './database/sql.js';
 import { listen } from './http/listen.js';
 import { healthRoutes } from './http/health.js';
 import { mountMetrics } from './http/metrics.js';
@@ -36,7 +36,7 @@ export interface WorkerApp {
  * health checks (for a load balancer or an orchestrator), never GraphQL.
  */
 export function buildWorker({ config, orm, logger }: WorkerDeps): WorkerApp {
-  const sql = createSql(orm, logRetries(logger));
+  const sql = createSql(orm);
   const redis = config.redisUrl ? createRedisPubSub(config.redisUrl, { logger, keyPrefix: config.redisKeyPrefix }) : null;
   if (!redis) logger.warn('REDIS_URL is not set: status events of the runs this worker executes reach no API process, only the database');
   const runner = createPipelineRunner({

@@ -23,24 +23,7 @@ interface KnexClient {
   releaseConnection(conn: PoolClient): Promise<void>;
 }
 
-/**
- * SQLSTATEs for which PostgreSQL rolled a transaction back so that another could go on: a
- * deadlock victim (40P01), a serialization failure (40001). A statement run on its own (not in
- * `tx`) had nothing committed, so it is run again.
- */
-const RETRYABLE = new Set(['40P01', '40001']);
-/** Attempts of a single statement, the first included. */
-export const STATEMENT_ATTEMPTS = 3;
-
-/** Says so in the log when a statement is run again (see `RETRYABLE`). */
-export function logRetries(logger: { warn(fields: object, message: string): void }) {
-  return {
-    onRetry: (err: Error & { code?: string }, attempt: number) =>
-      logger.warn({ code: err.code, attempt, reason: err.message }, 'PostgreSQL rolled a statement back to resolve a conflict with another; running it again'),
-  };
-}
-
-export function createSql(orm: Orm, options: { onRetry?: (err: Error & { code?: string }, attempt: number) => void } = {}): Sql {
+export function createSql(orm: Orm): Sql {
   const client = orm.em.getConnection().getKnex().client as unknown as KnexClient;
 
   async function withConnection<T>(fn: (conn: PoolClient) => Promise<T>): Promise<T> {
@@ -58,19 +41,7 @@ export function createSql(orm: Orm, options: { onRetry?: (err: Error & { code?: 
   });
 
   return {
-    async query(text, params) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await withConnection(async (conn) => (await conn.query(text, params)).rows);
-        } catch (err) {
-          const code = (err as { code?: string }).code;
-          if (attempt >= STATEMENT_ATTEMPTS || code === undefined || !RETRYABLE.has(code)) throw err;
-          options.onRetry?.(err as Error & { code?: string }, attempt);
-          // The two went at the same moment: a short, varied pause lets the other finish first.
-          await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
-        }
-      }
-    },
+    query: (text, params) => withConnection(async (conn) => (await conn.query(text, params)).rows),
     tx: (fn) =>
       withConnection(async (conn) => {
         await conn.query('begin');
