@@ -24,6 +24,9 @@ export const memoryScenario: Scenario = async (ctx) => {
   const server = await freshServer(ctx, 'memory');
   const baseline = forkScript('ws-broadcast', 'baselines/ws-broadcast.ts', { execArgv: ['--expose-gc'] });
   const pool = new SubscriberPool(c.processes);
+  /** With --heap-snapshots, the service's heap as bench/.out/memory-<when>.heapsnapshot. */
+  const heapSnapshot = (when: string) =>
+    ctx.heapSnapshots ? server.proc.peer.request('heap:snapshot', { file: path.join(ctx.outDir, `memory-${when}.heapsnapshot`) }, 600_000) : null;
   try {
     if (ctx.heapSnapshots) ctx.log('  ! heap snapshots inflate RSS: this run\'s memory figures are not valid');
     const baselineUrl = await baseline.peer.request<string>('listen');
@@ -39,10 +42,7 @@ export const memoryScenario: Scenario = async (ctx) => {
       await pool.close();
       await sleep(500);
       const idle = await peer.request<Mem>('mem');
-      const snapshot = (when: string) =>
-        target === 'service' && ctx.heapSnapshots
-          ? peer.request('heap:snapshot', { file: path.join(ctx.outDir, `memory-${when}.heapsnapshot`) }, 600_000)
-          : null;
+      const snapshot = (when: string) => (target === 'service' ? heapSnapshot(when) : null);
       await snapshot('0');
       ctx.log(`  ${target}: connecting ${c.subscribers} idle subscribers`);
       const conn = await pool.connect({ url, raw, token: account.token, topics });
@@ -59,14 +59,12 @@ export const memoryScenario: Scenario = async (ctx) => {
     // The service once more with connections only (connection_init, no subscription): splits
     // the cost per subscriber into the connection's and the subscription's.
     ctx.log(`  service: connecting ${c.subscribers} idle connections without a subscription`);
-    const bareSnapshot = (when: string) =>
-      ctx.heapSnapshots ? server.proc.peer.request('heap:snapshot', { file: path.join(ctx.outDir, `memory-bare-${when}.heapsnapshot`) }, 600_000) : null;
     const bare0 = await server.proc.peer.request<Mem>('mem');
-    await bareSnapshot('0');
+    await heapSnapshot('bare-0');
     const bareConn = await pool.connect({ url: server.wsUrl, raw: false, token: account.token, topics, subscribe: false });
     await sleep(2000);
     const bare1 = await server.proc.peer.request<Mem>('mem');
-    await bareSnapshot(String(bareConn.connected));
+    await heapSnapshot(`bare-${bareConn.connected}`);
     await pool.close();
     const perConnection = (k: keyof Mem) => (bare1[k] - bare0[k]) / Math.max(1, bareConn.connected) / 1024;
     ctx.log(`    RSS ${mb(bare0.rss)} → ${mb(bare1.rss)} MB, heap ${mb(bare0.heapUsed)} → ${mb(bare1.heapUsed)} MB`);

@@ -6,6 +6,7 @@
  * previous line items as they were. The checkpoint records the labels version and threshold
  * the rows were classified with, so CLASSIFY need not write them a second time.
  */
+import type pg from 'pg';
 import { copyValue } from '../../../database/sql.js';
 import { DocumentFormatError } from '../../cma/csv-reader.js';
 import { readStatementItems } from '../../cma/statement-reader.js';
@@ -78,12 +79,15 @@ runJob<ExtractJob>(async ({ job, client, progress, copy, databaseUrl }) => {
  * migration …180000): a project or document deleted meanwhile waits for this run's commit (and
  * then takes its items with it); one deleted already fails the stage saying which.
  */
-async function lockParents(client: { query: (text: string, params: unknown[]) => Promise<{ rows: { id: string }[] }> }, job: ExtractJob): Promise<void> {
+async function lockParents(client: pg.Client, job: ExtractJob): Promise<void> {
   const { rows: project } = await client.query('select id from cma_projects where id = $1 for key share', [job.projectId]);
   if (project.length === 0) throw new UserFacingError('the project was deleted while it was being processed');
-  const ids = job.documents.map((d) => d.id);
-  const { rows: found } = await client.query('select id from documents where project_id = $1 and id = any($2::uuid[]) for key share', [job.projectId, ids]);
-  const gone = job.documents.filter((d) => !found.some((row) => row.id === d.id));
+  const { rows: found } = await client.query<{ id: string }>('select id from documents where project_id = $1 and id = any($2::uuid[]) for key share', [
+    job.projectId,
+    job.documents.map((d) => d.id),
+  ]);
+  const kept = new Set(found.map((row) => row.id));
+  const gone = job.documents.filter((d) => !kept.has(d.id));
   if (gone.length > 0) {
     throw new UserFacingError(`${gone.map((d) => d.filename).join(', ')} ${gone.length === 1 ? 'was' : 'were'} removed from the project while it was being processed; start processing again`);
   }
