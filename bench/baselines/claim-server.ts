@@ -7,7 +7,13 @@
  *
  * Runs are claimed for the owner `bench-baseline`; the orchestrator closes them after each
  * phase so the service's lease recovery never picks them up.
+ *
+ * `POST /graphql` is the yoga floor: the same claim behind a bare graphql-yoga (the service's
+ * version, its defaults, a four-type SDL schema), receiving the service's own start document.
+ * No auth, plugins, ORM, log or runner: what yoga and graphql-js alone add to the raw baseline,
+ * the part of the stack the service cannot cut without replacing it.
  */
+import { createSchema, createYoga } from 'graphql-yoga';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
@@ -25,29 +31,64 @@ let pool: pg.Pool | null = null;
 const query: Sql['query'] = async (text, params) => (await pool!.query(text, params)).rows;
 const sql = { query } as Pick<Sql, 'query'> as Sql;
 const subscribers = new Map<string, Set<WebSocket>>();
+/** The firm the yoga floor claims for (its requests carry no identity it would check). */
+let floorFirmId = '';
+
+const claim = (projectId: string, firmId: string) =>
+  claimAndCreateRun(sql, {
+    projectId,
+    firmId,
+    restart: false,
+    owner: BASELINE_OWNER,
+    stages: STAGES,
+    message: 'Processing started',
+    queuedMessage: 'Queued',
+    // Its runs are never ended: no per-firm cap, so every claim is the one-statement start.
+    firmMaxActiveRuns: 1_000_000,
+  });
+
+/** The claim's event to the project's raw ws subscribers, before the answer (as the service). */
+function push(projectId: string, event: unknown): void {
+  const frame = JSON.stringify({ id: '1', type: 'next', payload: { data: { projectStatus: event } } });
+  for (const ws of subscribers.get(projectId) ?? []) ws.send(frame);
+}
+
+const yoga = createYoga({
+  logging: false,
+  graphiql: false,
+  schema: createSchema({
+    typeDefs: /* GraphQL */ `
+      type Query { ok: Boolean }
+      type Project { id: ID! status: String! isProcessing: Boolean! }
+      type Run { id: ID! status: String! }
+      type StartResult { message: String! project: Project! run: Run! }
+      type Mutation { startProcessing(projectId: ID!): StartResult! }
+    `,
+    resolvers: {
+      Mutation: {
+        startProcessing: async (_: unknown, { projectId }: { projectId: string }) => {
+          const claimed = await claim(projectId, floorFirmId);
+          if (!claimed) throw new Error('CONFLICT');
+          push(projectId, claimed.event);
+          return { message: 'Processing started', project: claimed.project, run: claimed.run };
+        },
+      },
+    },
+  }),
+});
 
 const server = createServer((req, res) => {
+  if (req.url === '/graphql') return void yoga(req, res);
   if (req.method !== 'POST' || req.url !== '/claim') return res.writeHead(404).end();
   readBody(req)
     .then(async (body) => {
       const { projectId, firmId } = JSON.parse(body) as { projectId: string; firmId: string };
-      const claimed = await claimAndCreateRun(sql, {
-        projectId,
-        firmId,
-        restart: false,
-        owner: BASELINE_OWNER,
-        stages: STAGES,
-        message: 'Processing started',
-        queuedMessage: 'Queued',
-        // Its runs are never ended: no per-firm cap, so every claim is the one-statement start.
-        firmMaxActiveRuns: 1_000_000,
-      });
+      const claimed = await claim(projectId, firmId);
       if (!claimed) {
         res.writeHead(409, { 'content-type': 'application/json' }).end('{"error":"CONFLICT"}');
         return;
       }
-      const frame = JSON.stringify({ id: '1', type: 'next', payload: { data: { projectStatus: claimed.event } } });
-      for (const ws of subscribers.get(projectId) ?? []) ws.send(frame);
+      push(projectId, claimed.event);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ data: { startProcessing: { message: 'Processing started', project: claimed.project, run: claimed.run } } }));
     })
@@ -86,6 +127,10 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 serveParent({
+  'floor:firm': ({ firmId }: { firmId: string }) => {
+    floorFirmId = firmId;
+    return true;
+  },
   /** Same pool size as the service's ORM pool (20). */
   listen: async ({ databaseUrl }: { databaseUrl: string }) => {
     pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });

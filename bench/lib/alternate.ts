@@ -13,12 +13,15 @@ export type Merged = Omit<LoadResult, 'samples'> & { slices: { rps: number; p50:
  * slices (baseline, service, baseline, service…) and each side's slices are merged.
  */
 export async function alternate(slices: number, baseline: (slice: number) => Promise<Slice>, service: (slice: number) => Promise<Slice>) {
-  const runs = { baseline: [] as Slice[], service: [] as Slice[] };
-  for (let i = 0; i < slices; i++) {
-    runs.baseline.push(await baseline(i));
-    runs.service.push(await service(i));
-  }
-  return { baseline: merge(runs.baseline), service: merge(runs.service) };
+  return alternateSides(slices, { baseline, service });
+}
+
+/** `alternate` with any number of sides, run in the order given within each slice. */
+export async function alternateSides<K extends string>(slices: number, sides: Record<K, (slice: number) => Promise<Slice>>): Promise<Record<K, Merged>> {
+  const names = Object.keys(sides) as K[];
+  const runs = new Map<K, Slice[]>(names.map((k) => [k, []]));
+  for (let i = 0; i < slices; i++) for (const k of names) runs.get(k)!.push(await sides[k](i));
+  return Object.fromEntries(names.map((k) => [k, merge(runs.get(k)!)])) as Record<K, Merged>;
 }
 
 export function merge(slices: Slice[]): Merged {

@@ -2,7 +2,8 @@
  * Time from sending startProcessing to the subscriber receiving the run's first PROCESSING
  * event, one client, in its own process. For each fresh project: subscribe, wait for the
  * current state, then send the mutation over HTTP and wait for the event on the socket.
- * `baseline` does the same against the claim baseline (POST /claim, raw ws push).
+ * `baseline` does the same against the claim baseline (POST /claim, raw ws push), `floor`
+ * against its bare graphql-yoga (POST /graphql with the service's document, raw ws push).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { START, STATUS } from '../lib/graphql.js';
@@ -12,7 +13,7 @@ import { serveParent } from '../lib/ipc.js';
 import { nowMs, summarize } from '../lib/stats.js';
 
 interface Spec {
-  mode: 'server' | 'baseline';
+  mode: 'server' | 'baseline' | 'floor';
   httpBase: string;
   wsUrl: string;
   token: string;
@@ -22,7 +23,7 @@ interface Spec {
 }
 
 async function run(spec: Spec) {
-  const raw = spec.mode === 'baseline';
+  const raw = spec.mode !== 'server';
   const socket = await ProtocolSocket.connect(spec.wsUrl, { raw, token: spec.token });
   const poster = createPoster(spec.httpBase, 1);
   const firstEvent: number[] = [];
@@ -40,7 +41,7 @@ async function run(spec: Spec) {
       };
       await socket.subscribe(id, STATUS, { projectId }, onNext);
       const t0 = nowMs();
-      const res = raw
+      const res = spec.mode === 'baseline'
         ? await poster.post('/claim', JSON.stringify({ projectId, firmId: spec.firmId }))
         : await poster.post('/graphql', JSON.stringify({ query: START, variables: { projectId } }), { authorization: `Bearer ${spec.token}` });
       const t1 = nowMs();

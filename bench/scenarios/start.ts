@@ -1,4 +1,4 @@
-import { alternate, type Slice } from '../lib/alternate.js';
+import { alternate, alternateSides, type Slice } from '../lib/alternate.js';
 import { seedProjects } from '../lib/database.js';
 import { baseOf, freshServer, profiled, quiesce, settle, type Scenario } from '../lib/context.js';
 import { signUp } from '../lib/graphql.js';
@@ -26,19 +26,27 @@ export const startScenario: Scenario = async (ctx) => {
     const warmupOf = (slice: number, full: number) => (slice === 0 ? full : Math.round(full / 5));
     const svcBase = baseOf(server.url);
 
-    ctx.log(`  1 client: ${c.serial} requests after ${c.serialWarmup} warm-up, in ${c.slices} alternating slices`);
+    ctx.log(`  1 client: ${c.serial} requests after ${c.serialWarmup} warm-up, in ${c.slices} alternating slices (baseline, yoga floor, service)`);
     await server.proc.peer.request('queries:reset');
     let serialStarts = 0;
-    const one = await alternate(
-      c.slices,
-      async (slice) => {
+    await claim.peer.request('floor:firm', { firmId: account.firmId });
+    const one = await alternateSides(c.slices, {
+      baseline: async (slice) => {
         const warmup = warmupOf(slice, c.serialWarmup);
         const projectIds = await seedProjects(ctx.db, account.firmId, perSlice + warmup, 'baseline serial');
         const r = await run({ baseUrl: claimUrl, kind: 'claim', firmId: account.firmId, concurrency: 1, count: perSlice, warmup, projectIds });
         await settle(ctx, server);
         return r as Slice;
       },
-      async (slice) => {
+      // The same claim behind a bare graphql-yoga, sent the service's own document and token.
+      floor: async (slice) => {
+        const warmup = warmupOf(slice, c.serialWarmup);
+        const projectIds = await seedProjects(ctx.db, account.firmId, perSlice + warmup, 'yoga floor serial');
+        const r = await run({ baseUrl: claimUrl, kind: 'start', token: account.token, concurrency: 1, count: perSlice, warmup, projectIds });
+        await settle(ctx, server);
+        return r as Slice;
+      },
+      service: async (slice) => {
         const warmup = warmupOf(slice, c.serialWarmup);
         const projectIds = await seedProjects(ctx.db, account.firmId, perSlice + warmup, 'service serial');
         serialStarts += projectIds.length;
@@ -48,7 +56,7 @@ export const startScenario: Scenario = async (ctx) => {
         await settle(ctx, server);
         return r as Slice;
       },
-    );
+    });
     const statements = await server.proc.peer.request<{ statements: number; top: { count: number; text: string }[] }>('queries:report');
 
     const sliceMs = Math.round(c.durationMs / c.slices);
@@ -79,7 +87,7 @@ export const startScenario: Scenario = async (ctx) => {
       },
     );
 
-    for (const [label, r] of Object.entries({ 'baseline 1': one.baseline, 'service 1': one.service, 'baseline n': many.baseline, 'service n': many.service })) {
+    for (const [label, r] of Object.entries({ 'baseline 1': one.baseline, 'yoga floor 1': one.floor, 'service 1': one.service, 'baseline n': many.baseline, 'service n': many.service })) {
       if (r.errors > 0) ctx.log(`  ! ${label}: ${r.errors} errors, first: ${r.firstError}`);
       if (r.exhausted) ctx.log(`  ! ${label}: ran out of fresh projects; the window was shorter`);
     }
@@ -96,6 +104,9 @@ export const startScenario: Scenario = async (ctx) => {
     return [
       figure('start: 1 client p50', svc1.latency.p50, 'ms', base1.latency.p50, { on: 'ratio', op: '<=', limit: 1.5 }),
       figure('start: 1 client p99', svc1.latency.p99, 'ms', base1.latency.p99, { on: 'ratio', op: '<=', limit: 1.5 }),
+      // The fixed part of the stack: a bare graphql-yoga around the same claim, to the same baseline.
+      figure('start: 1 client p50, bare yoga + claim (floor)', one.floor.latency.p50, 'ms', base1.latency.p50),
+      figure('start: 1 client p99, bare yoga + claim (floor)', one.floor.latency.p99, 'ms', base1.latency.p99),
       figure(`start: ${n} clients throughput`, many.service.rps, 'req/s', many.baseline.rps, { on: 'ratio', op: '>=', limit: 0.75 }),
       figure(`start: ${n} clients p50`, many.service.latency.p50, 'ms', many.baseline.latency.p50),
       figure(`start: ${n} clients p99`, many.service.latency.p99, 'ms', many.baseline.latency.p99),

@@ -35,7 +35,7 @@ export interface Service {
 
 /** `node --import tsx src/main.ts` (as `npm start`) or `node dist/main.js`, on a free port. */
 export function startService(mode: 'tsx' | 'dist', env: Record<string, string>): Promise<Service> {
-  const args = mode === 'tsx' ? ['--import', 'tsx', 'src/main.ts'] : ['dist/main.js'];
+  const args = [...(process.env.PROBE_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), ...(mode === 'tsx' ? ['--import', 'tsx', 'src/main.ts'] : ['dist/main.js'])];
   const began = performance.now();
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,
