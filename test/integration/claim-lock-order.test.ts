@@ -4,13 +4,20 @@ import { createOrm } from '../../src/database/orm.js';
 import type { Sql } from '../../src/database/sql.js';
 import { PIPELINE_STAGES } from '../../src/entities/index.js';
 import { claimAndCreateRun } from '../../src/services/pipeline/claim.js';
+import { recoverExpiredRuns } from '../../src/services/pipeline/recovery.js';
+import * as store from '../../src/services/pipeline/run-store.js';
+import { createLogger } from '../../src/services/logger.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { waitFor } from '../helpers/deferred.js';
+import { stubStages } from '../helpers/held-stages.js';
 
-// The firm row's lock on a real PostgreSQL: real connections stepped through the service's own
-// claim statement into the interleaving that deadlocked (40P01) before, each step waiting until
-// the connection is blocked on a row lock. deadlock_timeout is short: an order that can cycle
-// fails at once with "deadlock detected".
+// The lock order of src/services/pipeline/lock-order.ts on a real PostgreSQL. Each test steps
+// real connections through the service's own statements into an interleaving that deadlocked
+// (40P01) before the order was fixed, holding a row where a concurrent start or progress tick
+// holds it, and waits until each connection is blocked on a row lock before the next step. The
+// third test guards the order between a run's end and lease recovery, which locking the firm
+// first in the run's end alone would have made cycle. deadlock_timeout is short: an order that
+// can cycle fails at once with "deadlock detected".
 
 let database: TestDatabase;
 const sessions: Session[] = [];
@@ -96,6 +103,23 @@ const claim = (s: Session, projectId: string, owner: string | null, firmMaxActiv
     firmMaxActiveRuns,
   });
 
+/** The runner's end of a run that failed in EXTRACT (run-execution.ts `finish`). */
+const failRun = (s: Session, projectId: string, runId: string, owner: string) =>
+  store.transition(
+    s.sql,
+    projectId,
+    { status: 'ERROR', isProcessing: false, currentStage: 'EXTRACT', errorMessage: 'EXTRACT failed: no documents' },
+    { runId, message: 'EXTRACT failed: no documents' },
+    store.finishGuard(runId, owner, 'ERROR', 'EXTRACT failed: no documents', 'EXTRACT'),
+  );
+
+/** Holds the firm's row as a start or a take does, until the returned function commits. */
+async function holdFirm(s: Session): Promise<() => Promise<void>> {
+  await s.client.query('begin');
+  await s.client.query('select 1 from firms where id = $1 for no key update', [firmId]);
+  return async () => void (await s.client.query('commit'));
+}
+
 async function runningCountsAgree(): Promise<void> {
   const { rows } = await admin.query<{ counted: number; kept: number }>(
     `select (select count(*)::int from pipeline_runs where firm_id = $1 and status = 'RUNNING') as counted,
@@ -151,6 +175,113 @@ describe('the firm row is locked before the rows of a run and its project', () =
     const results = [await a, await b];
     expect(results.filter((r) => 'error' in r)).toEqual([]);
     expect(results.filter((r) => 'value' in r && r.value !== null)).toHaveLength(1);
+    await runningCountsAgree();
+  });
+
+  it("a start whose snapshot predates the project's previous run, queued on the firm while that run ends: no deadlock", async () => {
+    // The second start lines up behind the queued one only if it loses their race to the firm
+    // row's new version (the first start's trigger updated it); if it wins, it sees the project
+    // being processed and ends, and the interleaving is set up again.
+    for (let attempt = 1; ; attempt++) {
+      const [gate, queue, late, runner] = [await session(), await session(), await session(), await session()];
+      const projectId = await newProject('started twice');
+
+      // A start of another project is in flight (the gate), one more is queued on the firm's
+      // row (the queue), and behind them a second start of the project, its snapshot taken
+      // while the project was idle.
+      await gate.client.query('begin');
+      expect(await claim(gate, await newProject('in flight'), 'gate-owner')).not.toBeNull();
+      const queueGot = outcome(holdFirm(queue));
+      await blocked(queue, queueGot);
+      let secondEnded = false;
+      const second = outcome(claim(late, projectId, 'owner-late')).finally(() => (secondEnded = true));
+      await blocked(late, second);
+      // The first start of the project goes through (the gate's transaction stands for it).
+      const first = await claim(gate, projectId, 'owner-first');
+      expect(first?.run.status).toBe('RUNNING');
+      await gate.client.query('commit');
+      const released = await queueGot;
+      if (!('value' in released)) throw new Error(`the queued start failed: ${released.error}`);
+      await blocked(late, second);
+      if (secondEnded) {
+        expect(await second).toEqual({ value: null });
+        await released.value();
+        if (attempt === 5) throw new Error('the second start never lined up behind the queued one');
+        continue;
+      }
+      // Its run fails EXTRACT at once and ends while the firm's row is still taken.
+      const end = outcome(failRun(runner, projectId, first!.run.id, 'owner-first'));
+      await blocked(runner, end);
+      await released.value();
+
+      const [secondResult, endResult] = [await second, await end];
+      expect(secondResult).toEqual({ value: null }); // CONFLICT: the project was being processed
+      expect(endResult).toMatchObject({ value: { status: 'ERROR', runId: first!.run.id } });
+      await runningCountsAgree();
+      return;
+    }
+  });
+
+  it("a run's end and lease recovery of the same run, in either order on the firm's row: no deadlock", async () => {
+    const [gate, runner, rescuer] = [await session(), await session(), await session()];
+    const projectId = await newProject('slow runner');
+    const started = await claim(gate, projectId, 'slow-owner');
+    // The runner is alive but late: its lease looks expired.
+    await admin.query(`update pipeline_runs set heartbeat_at = now() - interval '1 hour' where id = $1`, [started!.run.id]);
+
+    const release = await holdFirm(gate);
+    const end = outcome(failRun(runner, projectId, started!.run.id, 'slow-owner'));
+    await blocked(runner, end);
+    const recovered = outcome(
+      recoverExpiredRuns({ sql: rescuer.sql, stages: stubStages(), leaseSeconds: 30, maxAttempts: 3, logger: createLogger('silent') }),
+    );
+    await blocked(rescuer, recovered);
+    await release();
+
+    const [endResult, recoveredResult] = [await end, await recovered];
+    expect(endResult).toMatchObject({ value: { status: 'ERROR' } });
+    expect(recoveredResult).toEqual({ value: [] });
+    await runningCountsAgree();
+  });
+
+  it("lease recovery against the late runner's stage step: no deadlock", async () => {
+    const [gate, runner, rescuer] = [await session(), await session(), await session()];
+    const projectId = await newProject('slow step');
+    const started = await claim(gate, projectId, 'slow-owner');
+    const runId = started!.run.id;
+    await admin.query(`update pipeline_stage_runs set status = 'DONE' where run_id = $1 and stage = 'EXTRACT'`, [runId]);
+    await admin.query(`update pipeline_stage_runs set status = 'RUNNING' where run_id = $1 and stage = 'CLASSIFY'`, [runId]);
+    await admin.query(`update pipeline_runs set heartbeat_at = now() - interval '1 hour' where id = $1`, [runId]);
+
+    // A progress tick of the project is in flight (it holds the project's row).
+    await gate.client.query('begin');
+    await gate.client.query('select 1 from cma_projects where id = $1 for no key update', [projectId]);
+    // The late runner's CLASSIFY ends: stage row, then the project (waits for the tick).
+    const step = outcome(
+      store.transition(
+        runner.sql,
+        projectId,
+        { status: 'PROCESSING', currentStage: 'CLASSIFY', progress: 0.5 },
+        { runId, message: 'CLASSIFY finished' },
+        store.stageGuard(runId, 'slow-owner', 'CLASSIFY', 'DONE', 1),
+      ),
+    );
+    await blocked(runner, step);
+    // Recovery takes the run back meanwhile (it waits for the stage row the step holds).
+    const recovered = outcome(
+      recoverExpiredRuns({ sql: rescuer.sql, stages: stubStages(), leaseSeconds: 30, maxAttempts: 3, logger: createLogger('silent') }),
+    );
+    await blocked(rescuer, recovered);
+    await gate.client.query('commit');
+
+    const [stepResult, recoveredResult] = [await step, await recovered];
+    expect(stepResult).toMatchObject({ value: { stage: 'CLASSIFY' } });
+    expect(recoveredResult).toMatchObject({ value: [{ status: 'QUEUED', runId }] });
+    const stages = await admin.query(`select stage, status from pipeline_stage_runs where run_id = $1 order by position`, [runId]);
+    expect(stages.rows.slice(0, 2)).toEqual([
+      { stage: 'EXTRACT', status: 'DONE' },
+      { stage: 'CLASSIFY', status: 'DONE' },
+    ]);
     await runningCountsAgree();
   });
 });
