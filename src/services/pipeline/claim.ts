@@ -11,8 +11,15 @@ import { EVENT_COLUMNS, PROJECT_COLUMNS, RUN_COLUMNS, STORED_EVENT_SETS, type Pr
 // processes cannot both take the firm's last place), and no queued run that could start is
 // waiting (it goes first: the fair order). Otherwise it is queued, and the queued event says its
 // place. The common case (a free slot, an empty queue) reads one index and one row more.
+//
+// Lock order (run-store.ts): the firm's row first, then the project. FOR NO KEY UPDATE, not FOR
+// UPDATE: it excludes every other writer of `running_runs` just the same, but not the FOR KEY
+// SHARE that the foreign-key check of a run (or project) inserted for the firm takes at the end
+// of its statement. With FOR UPDATE a start without a slot (no firm lock; project locked, then
+// that check) and a start of the same project with a slot (firm locked, then the project) each
+// waited for the other: 40P01 inside the claim.
 const CLAIM_SQL = `with firm as (
-     select running_runs from firms where id = $2 and $4::text is not null for update),
+     select running_runs from firms where id = $2 and $4::text is not null for no key update),
    starts as (
      select $4::text is not null
        and coalesce((select running_runs from firm), $7) < $7

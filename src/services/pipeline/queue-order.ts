@@ -12,11 +12,14 @@ import { RUN_COLUMNS, type RunRow } from './run-store.js';
  * holds across every process; `queuePosition` is a forecast (runs that end reorder the queue).
  */
 
-/** Statement text of the take, built once. $1 owner, $2 how many, $3 the per-firm cap. */
+/**
+ * Statement text of the take, built once. $1 owner, $2 how many, $3 the per-firm cap. Lock order
+ * as everywhere (run-store.ts): the firms first, never waited for (skip locked), then their runs.
+ */
 const TAKE_SQL = `with f as (
      select id, running_runs from firms
      where id in (select firm_id from pipeline_runs where status = 'QUEUED') and running_runs < $3
-     for update skip locked),
+     for no key update skip locked),
    candidates as (
      select q.id, f.running_runs + q.k as level, q.queued_at
      from f cross join lateral (

@@ -1,7 +1,9 @@
 import type { Sql } from '../../database/sql.js';
+import type { PipelineStage } from '../../entities/index.js';
 import type { Logger } from '../logger.js';
 import { metrics } from '../metrics.js';
 import type { ProjectStatusEvent } from '../pubsub.js';
+import { AFTER_FIRM_LOCK, firmLockCte } from './lock-order.js';
 import * as store from './run-store.js';
 import type { Stage } from './stage.js';
 
@@ -10,6 +12,12 @@ import type { Stage } from './stage.js';
  * requeued to resume after their last finished stage, or ended INTERRUPTED (project ERROR) when
  * the stage they were in cannot be resumed or they have been tried `maxAttempts` times already.
  * Safe to call from every process at once: expired rows are locked with SKIP LOCKED.
+ *
+ * Each run is taken back in a transaction of its own that locks the run's firm, then the run
+ * (FOR NO KEY UPDATE), then its stage rows and project (lock-order.ts). Locking the runs first
+ * (FOR UPDATE, all in one transaction, as before) deadlocked against their late runners: a stage
+ * step holds its stage row and project, then checks its event's foreign key to the run (FOR KEY
+ * SHARE); and a runner's end locks the firm before the run.
  */
 export async function recoverExpiredRuns(args: {
   sql: Sql;
@@ -19,32 +27,65 @@ export async function recoverExpiredRuns(args: {
   logger: Logger;
 }): Promise<ProjectStatusEvent[]> {
   const { sql, stages, logger } = args;
-  return sql.tx(async (tx) => {
-    const events: ProjectStatusEvent[] = [];
-    for (const run of await store.lockExpired(tx, args.leaseSeconds)) {
+  const events: ProjectStatusEvent[] = [];
+  for (const { id } of await expiredRuns(sql, args.leaseSeconds)) {
+    const takenBack = await sql.tx(async (tx): Promise<ProjectStatusEvent | null> => {
+      const run = await lockExpiredRun(tx, id, args.leaseSeconds);
+      if (!run) return null; // taken back elsewhere meanwhile, or its runner is back
       const during = run.stage ? ` while running ${run.stage}` : '';
       const stage = stages.find((s) => s.name === run.stage);
       if (run.cancelRequested) {
         await store.finishRun(tx, run.id, run.leaseOwner ?? null, 'CANCELLED', null);
-        events.push(await mustTransition(tx, run, { status: 'CANCELLED', isProcessing: false }, 'Processing cancelled'));
+        const event = await mustTransition(tx, run, { status: 'CANCELLED', isProcessing: false }, 'Processing cancelled');
         metrics.runEnded('CANCELLED');
-      } else if (run.attempts >= args.maxAttempts || stage?.resumable === false) {
+        return event;
+      }
+      if (run.attempts >= args.maxAttempts || stage?.resumable === false) {
         const why = stage?.resumable === false ? `${run.stage} cannot be resumed` : `it was tried ${run.attempts} times`;
         const message = `interrupted: the server stopped${during}, and ${why}; start processing again`;
         await store.finishRun(tx, run.id, run.leaseOwner ?? null, 'INTERRUPTED', message);
         if (run.stage) await store.markStageFailed(tx, run.id, run.stage);
-        events.push(await mustTransition(tx, run, { status: 'ERROR', isProcessing: false, errorMessage: message }, message));
+        const event = await mustTransition(tx, run, { status: 'ERROR', isProcessing: false, errorMessage: message }, message);
         logger.warn({ runId: run.id, projectId: run.projectId }, message);
         metrics.runEnded('INTERRUPTED');
-      } else {
-        await store.requeue(tx, run.id, run.leaseOwner ?? null);
-        const message = `resuming: the server running this project stopped${during}`;
-        events.push(await mustTransition(tx, run, { status: 'QUEUED' }, message));
-        logger.info({ runId: run.id, projectId: run.projectId }, message);
+        return event;
       }
-    }
-    return events;
-  });
+      await store.requeue(tx, run.id, run.leaseOwner ?? null);
+      const message = `resuming: the server running this project stopped${during}`;
+      const event = await mustTransition(tx, run, { status: 'QUEUED' }, message);
+      logger.info({ runId: run.id, projectId: run.projectId }, message);
+      return event;
+    });
+    if (takenBack) events.push(takenBack);
+  }
+  return events;
+}
+
+/** Ids of RUNNING runs whose lease is older than `leaseSeconds`, oldest first (not locked). */
+async function expiredRuns(sql: Sql, leaseSeconds: number, limit = 50): Promise<{ id: string }[]> {
+  return sql.query(
+    `select id from pipeline_runs
+     where status = 'RUNNING' and heartbeat_at < now() - make_interval(secs => $1)
+     order by heartbeat_at limit $2`,
+    [leaseSeconds, limit],
+  );
+}
+
+/**
+ * The run, locked for the caller's transaction after its firm, if it is still RUNNING with an
+ * expired lease and no other process is taking it back (skip locked); else null.
+ */
+async function lockExpiredRun(tx: Sql, runId: string, leaseSeconds: number): Promise<(store.RunRow & { stage: PipelineStage | null }) | null> {
+  const rows = await tx.query<store.RunRow & { stage: PipelineStage | null }>(
+    `with ${firmLockCte('$1::uuid')}
+     select ${store.RUN_COLUMNS}, (select stage from pipeline_stage_runs s where s.run_id = r.id and s.status = 'RUNNING'
+                                   order by position limit 1) as stage
+     from pipeline_runs r
+     where id = $1 and status = 'RUNNING' and heartbeat_at < now() - make_interval(secs => $2) and ${AFTER_FIRM_LOCK}
+     for no key update of r skip locked`,
+    [runId, leaseSeconds],
+  );
+  return rows[0] ?? null;
 }
 
 async function mustTransition(

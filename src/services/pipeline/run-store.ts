@@ -1,13 +1,16 @@
 import type { Sql } from '../../database/sql.js';
 import type { PipelineStage, ProjectStatus, RunStatus, StageStatus } from '../../entities/index.js';
 import type { ProjectStatusEvent } from '../pubsub.js';
+import { AFTER_FIRM_LOCK, firmLockCte } from './lock-order.js';
 
 /**
  * Every SQL statement of the pipeline's life cycle. Invariants kept here:
  * - a project's state change and its stored event are one statement (`transition`), so the
  *   event log and the row never disagree and `sequence` is taken under the row lock;
  * - writes to a RUNNING run are guarded by `lease_owner`, so a runner that lost its lease
- *   (recovered elsewhere) cannot overwrite the new owner's work.
+ *   (recovered elsewhere) cannot overwrite the new owner's work;
+ * - rows are locked firm → run → stage rows → project (lock-order.ts): a statement that moves a
+ *   run into or out of RUNNING locks the run's firm first (`firmLockCte`).
  */
 
 export const PROJECT_COLUMNS = `id, firm_id as "firmId", name, client_name as "clientName", status,
@@ -190,19 +193,25 @@ export function leaseGuard(runId: string, owner: string): Guard {
 
 /**
  * Guard: the run's final status (owner null: only a QUEUED run, which nobody leases), and the
- * stage it failed in marked FAILED.
+ * stage it failed in marked FAILED. The firm's row is locked first: the running-runs trigger
+ * updates it at the end of the statement (lock-order.ts).
  */
 export function finishGuard(runId: string, owner: string | null, status: RunStatus, errorMessage: string | null, failedStage: PipelineStage | null): Guard {
-  return (param) => `g as (
+  return (param) => {
+    const run = `${param(runId)}::uuid`;
+    return `${firmLockCte(run)},
+  g as (
     update pipeline_runs set status = ${param(status)}, finished_at = now(), error_message = ${param(errorMessage)}::text,
            lease_owner = null, heartbeat_at = null
-    where id = ${param(runId)}::uuid and status in ('QUEUED', 'RUNNING')
+    where id = ${run} and status in ('QUEUED', 'RUNNING')
       and (${param(owner)}::text is null and status = 'QUEUED' or lease_owner = ${param(owner)}::text)
+      and ${AFTER_FIRM_LOCK}
     returning id),
   f as (
     update pipeline_stage_runs set status = 'FAILED', finished_at = now()
-    where run_id = ${param(runId)}::uuid and stage = ${param(failedStage)}::text and exists (select 1 from g)
+    where run_id = ${run} and stage = ${param(failedStage)}::text and exists (select 1 from g)
     returning run_id)`;
+  };
 }
 
 export async function loadStages(sql: Sql, runId: string): Promise<StageRow[]> {
@@ -231,7 +240,7 @@ export async function tick(
   return rows[0] ?? null;
 }
 
-/** Ends a run (in the caller's transaction); false if this runner no longer holds the lease. */
+/** Ends a run (in the caller's transaction, its firm locked first); false if this runner no longer holds the lease. */
 export async function finishRun(
   sql: Sql,
   runId: string,
@@ -240,19 +249,22 @@ export async function finishRun(
   errorMessage: string | null,
 ): Promise<boolean> {
   const rows = await sql.query(
-    `update pipeline_runs set status = $3, finished_at = now(), error_message = $4, lease_owner = null, heartbeat_at = null
+    `with ${firmLockCte('$1::uuid')}
+     update pipeline_runs set status = $3, finished_at = now(), error_message = $4, lease_owner = null, heartbeat_at = null
      where id = $1 and status in ('QUEUED', 'RUNNING') and ($2::text is null and status = 'QUEUED' or lease_owner = $2)
+       and ${AFTER_FIRM_LOCK}
      returning id`,
     [runId, owner, status, errorMessage],
   );
   return rows.length > 0;
 }
 
-/** Gives back a run just taken from the queue (no slot after all), undoing the attempt. */
+/** Gives back a run just taken from the queue (no slot after all), undoing the attempt; its firm locked first. */
 export async function untake(sql: Sql, runId: string, owner: string): Promise<void> {
   await sql.query(
-    `update pipeline_runs set status = 'QUEUED', lease_owner = null, heartbeat_at = null, attempts = attempts - 1
-     where id = $1 and lease_owner = $2 and status = 'RUNNING'`,
+    `with ${firmLockCte('$1::uuid')}
+     update pipeline_runs set status = 'QUEUED', lease_owner = null, heartbeat_at = null, attempts = attempts - 1
+     where id = $1 and lease_owner = $2 and status = 'RUNNING' and ${AFTER_FIRM_LOCK}`,
     [runId, owner],
   );
 }
@@ -273,12 +285,14 @@ export async function heartbeat(sql: Sql, owner: string, runIds: string[]): Prom
 
 /**
  * Hands a RUNNING run back to the queue (graceful stop, or an expired lease), keeping its place:
- * finished stages stay DONE so the next owner resumes after them.
+ * finished stages stay DONE so the next owner resumes after them. Locks the firm first; call it
+ * in a transaction that has locked no run, stage or project yet (lock-order.ts).
  */
 export async function requeue(sql: Sql, runId: string, owner: string | null): Promise<boolean> {
   const rows = await sql.query(
-    `update pipeline_runs set status = 'QUEUED', lease_owner = null, heartbeat_at = null
-     where id = $1 and status = 'RUNNING' and ($2::text is null or lease_owner = $2)
+    `with ${firmLockCte('$1::uuid')}
+     update pipeline_runs set status = 'QUEUED', lease_owner = null, heartbeat_at = null
+     where id = $1 and status = 'RUNNING' and ($2::text is null or lease_owner = $2) and ${AFTER_FIRM_LOCK}
      returning id`,
     [runId, owner],
   );
@@ -289,18 +303,6 @@ export async function requeue(sql: Sql, runId: string, owner: string | null): Pr
     [runId],
   );
   return true;
-}
-
-/** RUNNING runs whose lease is older than `leaseSeconds`, locked for the caller's transaction. */
-export async function lockExpired(sql: Sql, leaseSeconds: number, limit = 50): Promise<(RunRow & { stage: PipelineStage | null })[]> {
-  return sql.query(
-    `select ${RUN_COLUMNS}, (select stage from pipeline_stage_runs s where s.run_id = r.id and s.status = 'RUNNING'
-                             order by position limit 1) as stage
-     from pipeline_runs r
-     where status = 'RUNNING' and heartbeat_at < now() - make_interval(secs => $1)
-     order by heartbeat_at limit $2 for update skip locked`,
-    [leaseSeconds, limit],
-  );
 }
 
 export async function requestCancel(sql: Sql, projectId: string, firmId: string): Promise<RunRow | null> {
