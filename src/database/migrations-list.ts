@@ -9,6 +9,7 @@ import { Migration20261203150000_team_and_sessions } from '../../migrations/Migr
 import { Migration20261203160000_firm_labels_version } from '../../migrations/Migration20261203160000_firm_labels_version.js';
 import { Migration20261203170000_line_items_full_pages } from '../../migrations/Migration20261203170000_line_items_full_pages.js';
 import { Migration20261203180000_line_items_parents_checked_once } from '../../migrations/Migration20261203180000_line_items_parents_checked_once.js';
+import { Migration20261203190000_line_items_review_index } from '../../migrations/Migration20261203190000_line_items_review_index.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from the folder) because vitest
@@ -26,4 +27,5 @@ export const migrationsList = [
   { name: 'Migration20261203160000_firm_labels_version', class: Migration20261203160000_firm_labels_version },
   { name: 'Migration20261203170000_line_items_full_pages', class: Migration20261203170000_line_items_full_pages },
   { name: 'Migration20261203180000_line_items_parents_checked_once', class: Migration20261203180000_line_items_parents_checked_once },
+  { name: 'Migration20261203190000_line_items_review_index', class: Migration20261203190000_line_items_review_index },
 ];
