@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createProject, gqlOk, signUp } from '../helpers/client.js';
+import { createProject, example, gqlOk, signUp, upload } from '../helpers/client.js';
 import { startTestServer, stopAll } from '../helpers/server.js';
 
 afterAll(stopAll);
@@ -43,5 +43,22 @@ describe('the cost of a start in statements', () => {
       const statements = sent.filter((t) => t !== 'select 1 as probe');
       expect({ start: i, statements: statements.length, texts: statements.map((t) => t.replace(/\s+/g, ' ').slice(0, 60)) }).toMatchObject({ statements: 3 });
     }
+  });
+
+  it('reads the project totals once per run: VALIDATE and GENERATE share them', async () => {
+    const server = await startTestServer({ config: { leaseSeconds: 3600 }, deps: { runner: { pollIntervalMs: 3_600_000 } } });
+    const { token } = await signUp(server.url);
+    const projectId = await createProject(server.url, token);
+    expect((await upload(server.url, token, projectId, { name: 'clean.csv', content: example('clean-two-years.csv') })).errors).toBeUndefined();
+    const ended = new Promise((resolve) => server.app.runner.events.once('run:end', resolve));
+    sent.length = 0;
+    counting = true;
+    await gqlOk(server.url, START, { id: projectId }, token);
+    expect(await ended).toMatchObject({ projectId, status: 'COMPLETED' });
+    counting = false;
+    const totals = sent.filter((t) => /sum\(amount_paise\)/.test(t) && /group by fiscal_year, head/.test(t));
+    expect(totals).toHaveLength(1);
+    const report = await gqlOk<{ project: { report: { years: unknown[] } | null } }>(server.url, 'query($id: ID!) { project(id: $id) { report { years { fiscalYear } } } }', { id: projectId }, token);
+    expect(report.project.report?.years).toHaveLength(2);
   });
 });

@@ -86,6 +86,7 @@ export function createRunExecutor(opts: RunExecutorOptions) {
     const rows = context.stages;
     // Valid until a stage of this execution runs: running one may move the checkpoints.
     let checkpoints: Checkpoints | null = context.checkpoints;
+    const memo = new Map<symbol, unknown>();
     const fraction = new Map<PipelineStage, number>(
       rows.map((r) => [r.stage, r.status === 'DONE' || r.status === 'SKIPPED' ? 1 : 0]),
     );
@@ -166,6 +167,7 @@ export function createRunExecutor(opts: RunExecutorOptions) {
           checkpoints,
           restart: run.restart,
           useCpu,
+          memo,
           logger: log,
           reportProgress: (f) => {
             const clamped = Math.min(1, Math.max(0, f));

@@ -45,6 +45,13 @@ export interface StageContext {
    * stage that holds a slot already, does nothing.
    */
   useCpu(): Promise<void>;
+  /**
+   * What a stage of this execution computed for a later one, by key: one map per execution, in
+   * this process (a run resumed elsewhere starts with an empty one). Safe for anything derived
+   * from the project's line items: they do not change while a run holds the project (every
+   * writer of them refuses a project that is processing).
+   */
+  memo: Map<symbol, unknown>;
   logger: Logger;
 }
 

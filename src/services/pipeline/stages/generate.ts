@@ -1,7 +1,7 @@
 import { computeForms } from '../../cma/forms/index.js';
 import { computeReport } from '../../cma/report.js';
 import type { Stage } from '../stage.js';
-import { loadTotals } from './totals.js';
+import { runTotals } from './totals.js';
 
 /**
  * GENERATE: computes the CMA figures per year (`years`, PIPELINE.md's definitions over the 24
@@ -13,7 +13,7 @@ export function generateStage(): Stage {
     name: 'GENERATE',
     weight: 5,
     async run(ctx) {
-      const totals = await loadTotals(ctx.sql, ctx.projectId);
+      const totals = await runTotals(ctx);
       const years = computeReport(totals.groups);
       const { forms, ratios } = computeForms(totals.heads);
       await ctx.sql.query(

@@ -1,7 +1,7 @@
 import { formIIIProblems } from '../../cma/forms/index.js';
 import { validateYears } from '../../cma/report.js';
 import { StageError, type Stage } from '../stage.js';
-import { loadTotals } from './totals.js';
+import { runTotals } from './totals.js';
 
 /**
  * VALIDATE: every year's balance sheet tallies, every year with one has sales, and Form III
@@ -14,7 +14,7 @@ export function validateStage(): Stage {
     name: 'VALIDATE',
     weight: 4,
     async run(ctx) {
-      const totals = await loadTotals(ctx.sql, ctx.projectId);
+      const totals = await runTotals(ctx);
       if (totals.groups.size === 0) throw new StageError('no classified line items to validate');
       const problems = validateYears(totals.groups).map((p) => p.message);
       if (problems.length === 0) problems.push(...formIIIProblems(totals.heads));
