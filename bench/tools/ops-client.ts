@@ -33,9 +33,14 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/** `node --import tsx src/main.ts` (as `npm start`) or `node dist/main.js`, on a free port. */
+/**
+ * `node --import tsx src/main.ts` (as `npm start`) or `node dist/main.js`, on a free port. With
+ * `OPS_CPU_PROFILE_DIR` set, Node writes a CPU profile of the main thread and of every worker
+ * thread there when the service exits (`--cpu-prof`; summarise with profile-summary.ts).
+ */
 export function startService(mode: 'tsx' | 'dist', env: Record<string, string>): Promise<Service> {
-  const args = [...(process.env.PROBE_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), ...(mode === 'tsx' ? ['--import', 'tsx', 'src/main.ts'] : ['dist/main.js'])];
+  const profile = process.env.OPS_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OPS_CPU_PROFILE_DIR}`] : [];
+  const args = [...profile, ...(mode === 'tsx' ? ['--import', 'tsx', 'src/main.ts'] : ['dist/main.js'])];
   const began = performance.now();
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,
