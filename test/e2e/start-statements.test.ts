@@ -45,8 +45,11 @@ describe('the cost of a start in statements', () => {
     }
   });
 
-  it('reads the project totals once per run: VALIDATE and GENERATE share them', async () => {
-    const server = await startTestServer({ config: { leaseSeconds: 3600 }, deps: { runner: { pollIntervalMs: 3_600_000 } } });
+  // The aggregate VALIDATE and GENERATE need, over every line item of the project.
+  const totalsQueries = () => sent.filter((t) => /sum\(amount_paise\)/.test(t) && /group by fiscal_year, head/.test(t));
+
+  async function completedRun(config: Record<string, unknown>) {
+    const server = await startTestServer({ config: { leaseSeconds: 3600, ...config }, deps: { runner: { pollIntervalMs: 3_600_000 } } });
     const { token } = await signUp(server.url);
     const projectId = await createProject(server.url, token);
     expect((await upload(server.url, token, projectId, { name: 'clean.csv', content: example('clean-two-years.csv') })).errors).toBeUndefined();
@@ -56,9 +59,26 @@ describe('the cost of a start in statements', () => {
     await gqlOk(server.url, START, { id: projectId }, token);
     expect(await ended).toMatchObject({ projectId, status: 'COMPLETED' });
     counting = false;
-    const totals = sent.filter((t) => /sum\(amount_paise\)/.test(t) && /group by fiscal_year, head/.test(t));
-    expect(totals).toHaveLength(1);
-    const report = await gqlOk<{ project: { report: { years: unknown[] } | null } }>(server.url, 'query($id: ID!) { project(id: $id) { report { years { fiscalYear } } } }', { id: projectId }, token);
-    expect(report.project.report?.years).toHaveLength(2);
+    const report = await gqlOk<{ project: { report: { years: unknown[]; forms: unknown[] } | null } }>(
+      server.url,
+      `query($id: ID!) { project(id: $id) { report {
+         years { fiscalYear currentRatio netWorkingCapital workingCapitalGap mpbf }
+         forms { code rows { code values { fiscalYear amount } } } } } }`,
+      { id: projectId },
+      token,
+    );
+    return report.project.report!;
+  }
+
+  it('never aggregates the line items when EXTRACT wrote them in the same run: its sums serve VALIDATE and GENERATE', async () => {
+    const fromExtract = await completedRun({});
+    expect(totalsQueries()).toHaveLength(0);
+    // The same report as from the rows themselves: CLASSIFY's full pass rewrites them, so the
+    // totals are read back from the database, once, for both stages.
+    const fromRows = await completedRun({ classifyFullPass: true });
+    expect(totalsQueries()).toHaveLength(1);
+    expect(fromExtract.years).toHaveLength(2);
+    expect(fromExtract.forms.length).toBeGreaterThan(0);
+    expect(fromExtract).toEqual(fromRows);
   });
 });

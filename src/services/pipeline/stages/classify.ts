@@ -1,6 +1,7 @@
 import type { Stage } from '../stage.js';
 import type { ClassifyJob } from '../workers/classify-job.js';
 import { jobModule, runWorker } from '../workers/run-worker.js';
+import { forgetTotals } from './totals.js';
 
 const JOB = jobModule('classify-job');
 
@@ -53,6 +54,8 @@ export function classifyStage(opts: {
         }
       }
       await ctx.useCpu();
+      // The rows' heads may change: totals summed before no longer hold.
+      forgetTotals(ctx);
       const job: ClassifyJob = {
         projectId: ctx.projectId,
         firmId: ctx.firmId,

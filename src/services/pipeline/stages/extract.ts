@@ -2,6 +2,7 @@ import { metrics } from '../../metrics.js';
 import { StageError, type Stage } from '../stage.js';
 import type { ExtractJob } from '../workers/extract-job.js';
 import { jobModule, runWorker } from '../workers/run-worker.js';
+import { rememberTotals, type TotalRow } from './totals.js';
 
 const JOB = jobModule('extract-job');
 
@@ -40,7 +41,9 @@ export function extractStage(opts: { databaseUrl: string; reviewThreshold: numbe
           sizeBytes: d.sizeBytes,
         })),
       };
-      const result = await runWorker(JOB, opts.databaseUrl, job, { signal: ctx.signal, onProgress: ctx.reportProgress, nice: opts.workerNice });
+      const { totals, ...result } = await runWorker(JOB, opts.databaseUrl, job, { signal: ctx.signal, onProgress: ctx.reportProgress, nice: opts.workerNice });
+      // Committed with the rows: the later stages of this execution need not aggregate them again.
+      if (Array.isArray(totals)) rememberTotals(ctx, totals as TotalRow[]);
       ctx.logger.info({ documents: documents.length, ...result, ms: Math.round(performance.now() - began) }, 'extracted line items');
       if (typeof result.items === 'number') metrics.rowsExtracted(result.items);
     },

@@ -4,7 +4,8 @@
  * labels first, as CLASSIFY would) and COPYed into line_items with its head, the old rows
  * replaced and the checkpoint moved, all in one transaction: a bad row anywhere leaves the
  * previous line items as they were. The checkpoint records the labels version and threshold
- * the rows were classified with, so CLASSIFY need not write them a second time.
+ * the rows were classified with, so CLASSIFY need not write them a second time. The paise per
+ * year and head of the rows written go back with the result (the later stages' totals).
  */
 import type pg from 'pg';
 import { copyValue } from '../../../database/sql.js';
@@ -28,6 +29,8 @@ runJob<ExtractJob>(async ({ job, client, progress, copy, databaseUrl }) => {
   let doneBytes = 0;
   let items = 0;
   const started = performance.now();
+  // What VALIDATE and GENERATE would aggregate from the rows: the paise per year and head.
+  const sums = new Map<string, { fiscalYear: number; head: string; paise: bigint }>();
   const firm = await loadFirmClassifiers(client, job.firmId, job.reviewThreshold);
   await lockParents(client, job);
   await client.query('delete from line_items where project_id = $1', [job.projectId]);
@@ -45,6 +48,12 @@ runJob<ExtractJob>(async ({ job, client, progress, copy, databaseUrl }) => {
         let text = '';
         for (const item of batch) {
           const c = firm.classify(item.label, item.statement);
+          if (c.head !== null) {
+            const key = `${item.fiscalYear}\t${c.head}`;
+            const sum = sums.get(key);
+            if (sum) sum.paise += item.amountPaise;
+            else sums.set(key, { fiscalYear: item.fiscalYear, head: c.head, paise: item.amountPaise });
+          }
           text += `${prefix}${item.row}\t${item.fiscalYear}\t${item.statement}\t${copyValue(item.label)}\t${item.amountPaise}\t${c.head ?? '\\N'}\t${c.confidence}\t${c.needsReview ? 't' : 'f'}\n`;
         }
         yield text;
@@ -70,7 +79,8 @@ runJob<ExtractJob>(async ({ job, client, progress, copy, databaseUrl }) => {
      where id = $1`,
     [job.projectId, job.digest, firm.labelsVersion, job.reviewThreshold],
   );
-  return { items, bytes: doneBytes, labelsVersion: firm.labelsVersion, workerMs: Math.round(performance.now() - started) };
+  const totals = [...sums.values()].map((s) => [s.fiscalYear, s.head, s.paise.toString()]);
+  return { items, bytes: doneBytes, labelsVersion: firm.labelsVersion, workerMs: Math.round(performance.now() - started), totals };
 });
 
 /**
