@@ -88,9 +88,14 @@ export async function settle(ctx: BenchContext, server: BenchServer | undefined)
 
 async function cancelQueued(db: pg.Pool, running = false): Promise<number> {
   const { rowCount } = await queryRetried(db, 
-    `with r as (
+    // The service's lock order (src/services/pipeline/lock-order.ts): the firms first, then
+    // their runs; runs locked first deadlocked with the service's take (PostgreSQL's log).
+    `with f as (
+       select id from firms where id in (select firm_id from pipeline_runs where status = 'QUEUED' ${running ? "or status = 'RUNNING'" : ''})
+       order by id for no key update),
+     r as (
        update pipeline_runs set status = 'CANCELLED', finished_at = now(), lease_owner = null, heartbeat_at = null
-       where status = 'QUEUED' ${running ? "or status = 'RUNNING'" : ''} returning project_id)
+       where (status = 'QUEUED' ${running ? "or status = 'RUNNING'" : ''}) and exists (select 1 from f) returning project_id)
      update cma_projects p set is_processing = false, status = 'CANCELLED' from r where p.id = r.project_id`,
   );
   return rowCount ?? 0;

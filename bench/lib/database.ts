@@ -91,8 +91,9 @@ export async function seedProjects(db: pg.Pool, firmId: string, count: number, p
  */
 /**
  * `db.query`, run again when PostgreSQL rolls it back as a deadlock victim: the bench's clean-up
- * statements touch many runs at once while the service is still taking queued ones (seen once:
- * the service's take and `settle`'s cancel, each holding a run the other wanted).
+ * statements touch many runs at once while the service is still taking queued ones (seen:
+ * the service's take and `settle`'s cancel, each holding a run the other wanted; they now lock
+ * the firms first, as the service does, and this stays as the last line).
  */
 export async function queryRetried(db: pg.Pool, text: string, params?: unknown[]): Promise<pg.QueryResult> {
   for (let attempt = 1; ; attempt++) {
@@ -107,9 +108,13 @@ export async function queryRetried(db: pg.Pool, text: string, params?: unknown[]
 
 export async function closeBaselineRuns(db: pg.Pool, owner: string): Promise<number> {
   const { rowCount } = await queryRetried(db, 
-    `with r as (
+    // Firms first, then their runs: the service's lock order (src/services/pipeline/lock-order.ts).
+    `with f as (
+       select id from firms where id in (select firm_id from pipeline_runs where lease_owner = $1 and status in ('QUEUED', 'RUNNING'))
+       order by id for no key update),
+     r as (
        update pipeline_runs set status = 'CANCELLED', finished_at = now(), lease_owner = null, heartbeat_at = null
-       where lease_owner = $1 and status in ('QUEUED', 'RUNNING') returning project_id)
+       where lease_owner = $1 and status in ('QUEUED', 'RUNNING') and exists (select 1 from f) returning project_id)
      update cma_projects p set is_processing = false, status = 'CANCELLED' from r where p.id = r.project_id`,
     [owner],
   );
