@@ -30,32 +30,23 @@ export const startScenario: Scenario = async (ctx) => {
     await server.proc.peer.request('queries:reset');
     let serialStarts = 0;
     await claim.peer.request('floor:firm', { firmId: account.firmId });
+    // One side's slice: fresh projects, the run (measured by `measure`), then the leftovers cleared.
+    const serialSide = (label: string, target: Pick<LoadSpec, 'baseUrl' | 'kind' | 'token' | 'firmId'>, measure = (_slice: number, go: () => Promise<LoadResult>) => go()) =>
+      async (slice: number) => {
+        const warmup = warmupOf(slice, c.serialWarmup);
+        const projectIds = await seedProjects(ctx.db, account.firmId, perSlice + warmup, `${label} serial`);
+        if (label === 'service') serialStarts += projectIds.length;
+        const r = await measure(slice, () => run({ ...target, concurrency: 1, count: perSlice, warmup, projectIds }));
+        await settle(ctx, server);
+        return r as Slice;
+      };
     const one = await alternateSides(c.slices, {
-      baseline: async (slice) => {
-        const warmup = warmupOf(slice, c.serialWarmup);
-        const projectIds = await seedProjects(ctx.db, account.firmId, perSlice + warmup, 'baseline serial');
-        const r = await run({ baseUrl: claimUrl, kind: 'claim', firmId: account.firmId, concurrency: 1, count: perSlice, warmup, projectIds });
-        await settle(ctx, server);
-        return r as Slice;
-      },
+      baseline: serialSide('baseline', { baseUrl: claimUrl, kind: 'claim', firmId: account.firmId }),
       // The same claim behind a bare graphql-yoga, sent the service's own document and token.
-      floor: async (slice) => {
-        const warmup = warmupOf(slice, c.serialWarmup);
-        const projectIds = await seedProjects(ctx.db, account.firmId, perSlice + warmup, 'yoga floor serial');
-        const r = await run({ baseUrl: claimUrl, kind: 'start', token: account.token, concurrency: 1, count: perSlice, warmup, projectIds });
-        await settle(ctx, server);
-        return r as Slice;
-      },
-      service: async (slice) => {
-        const warmup = warmupOf(slice, c.serialWarmup);
-        const projectIds = await seedProjects(ctx.db, account.firmId, perSlice + warmup, 'service serial');
-        serialStarts += projectIds.length;
-        const r = await profiled(ctx, server, `start-1-client-${slice + 1}`, () =>
-          run({ baseUrl: svcBase, kind: 'start', token: account.token, concurrency: 1, count: perSlice, warmup, projectIds }),
-        );
-        await settle(ctx, server);
-        return r as Slice;
-      },
+      floor: serialSide('yoga floor', { baseUrl: claimUrl, kind: 'start', token: account.token }),
+      service: serialSide('service', { baseUrl: svcBase, kind: 'start', token: account.token }, (slice, go) =>
+        profiled(ctx, server, `start-1-client-${slice + 1}`, go),
+      ),
     });
     const statements = await server.proc.peer.request<{ statements: number; top: { count: number; text: string }[] }>('queries:report');
 
