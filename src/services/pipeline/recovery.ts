@@ -19,54 +19,59 @@ import type { Stage } from './stage.js';
  * step holds its stage row and project, then checks its event's foreign key to the run (FOR KEY
  * SHARE); and a runner's end locks the firm before the run.
  */
-export async function recoverExpiredRuns(args: {
+export async function recoverExpiredRuns(args: RecoveryArgs): Promise<ProjectStatusEvent[]> {
+  const events: ProjectStatusEvent[] = [];
+  for (const { id } of await expiredRuns(args.sql, args.leaseSeconds)) {
+    try {
+      const event = await args.sql.tx((tx) => takeBack(tx, id, args));
+      if (event) events.push(event);
+    } catch (err) {
+      // This run stays expired for the next pass; the ones already taken back are committed and
+      // their events still go out.
+      args.logger.warn({ err, runId: id }, 'could not take back a run whose lease expired');
+    }
+  }
+  return events;
+}
+
+interface RecoveryArgs {
   sql: Sql;
   stages: Stage[];
   leaseSeconds: number;
   maxAttempts: number;
   logger: Logger;
-}): Promise<ProjectStatusEvent[]> {
-  const { sql, stages, logger } = args;
-  const events: ProjectStatusEvent[] = [];
-  for (const { id } of await expiredRuns(sql, args.leaseSeconds)) {
-    let takenBack: ProjectStatusEvent | null;
-    try {
-      takenBack = await sql.tx(async (tx): Promise<ProjectStatusEvent | null> => {
-        const run = await lockExpiredRun(tx, id, args.leaseSeconds);
-        if (!run) return null; // taken back elsewhere meanwhile, or its runner is back
-        const during = run.stage ? ` while running ${run.stage}` : '';
-        const stage = stages.find((s) => s.name === run.stage);
-        if (run.cancelRequested) {
-          await store.finishRun(tx, run.id, run.leaseOwner ?? null, 'CANCELLED', null);
-          const event = await mustTransition(tx, run, { status: 'CANCELLED', isProcessing: false }, 'Processing cancelled');
-          metrics.runEnded('CANCELLED');
-          return event;
-        }
-        if (run.attempts >= args.maxAttempts || stage?.resumable === false) {
-          const why = stage?.resumable === false ? `${run.stage} cannot be resumed` : `it was tried ${run.attempts} times`;
-          const message = `interrupted: the server stopped${during}, and ${why}; start processing again`;
-          await store.finishRun(tx, run.id, run.leaseOwner ?? null, 'INTERRUPTED', message);
-          if (run.stage) await store.markStageFailed(tx, run.id, run.stage);
-          const event = await mustTransition(tx, run, { status: 'ERROR', isProcessing: false, errorMessage: message }, message);
-          logger.warn({ runId: run.id, projectId: run.projectId }, message);
-          metrics.runEnded('INTERRUPTED');
-          return event;
-        }
-        await store.requeue(tx, run.id, run.leaseOwner ?? null);
-        const message = `resuming: the server running this project stopped${during}`;
-        const event = await mustTransition(tx, run, { status: 'QUEUED' }, message);
-        logger.info({ runId: run.id, projectId: run.projectId }, message);
-        return event;
-      });
-    } catch (err) {
-      // This run stays expired for the next pass; the ones already taken back are committed and
-      // their events still go out.
-      logger.warn({ err, runId: id }, 'could not take back a run whose lease expired');
-      continue;
-    }
-    if (takenBack) events.push(takenBack);
+}
+
+/**
+ * One expired run, in the caller's transaction: cancelled (if asked), ended INTERRUPTED, or
+ * requeued. Null when it was taken back elsewhere meanwhile, or its runner is back.
+ */
+async function takeBack(tx: Sql, id: string, args: RecoveryArgs): Promise<ProjectStatusEvent | null> {
+  const run = await lockExpiredRun(tx, id, args.leaseSeconds);
+  if (!run) return null;
+  const during = run.stage ? ` while running ${run.stage}` : '';
+  const stage = args.stages.find((s) => s.name === run.stage);
+  if (run.cancelRequested) {
+    await store.finishRun(tx, run.id, run.leaseOwner ?? null, 'CANCELLED', null);
+    const event = await mustTransition(tx, run, { status: 'CANCELLED', isProcessing: false }, 'Processing cancelled');
+    metrics.runEnded('CANCELLED');
+    return event;
   }
-  return events;
+  if (run.attempts >= args.maxAttempts || stage?.resumable === false) {
+    const why = stage?.resumable === false ? `${run.stage} cannot be resumed` : `it was tried ${run.attempts} times`;
+    const message = `interrupted: the server stopped${during}, and ${why}; start processing again`;
+    await store.finishRun(tx, run.id, run.leaseOwner ?? null, 'INTERRUPTED', message);
+    if (run.stage) await store.markStageFailed(tx, run.id, run.stage);
+    const event = await mustTransition(tx, run, { status: 'ERROR', isProcessing: false, errorMessage: message }, message);
+    args.logger.warn({ runId: run.id, projectId: run.projectId }, message);
+    metrics.runEnded('INTERRUPTED');
+    return event;
+  }
+  await store.requeue(tx, run.id, run.leaseOwner ?? null);
+  const message = `resuming: the server running this project stopped${during}`;
+  const event = await mustTransition(tx, run, { status: 'QUEUED' }, message);
+  args.logger.info({ runId: run.id, projectId: run.projectId }, message);
+  return event;
 }
 
 /** Ids of RUNNING runs whose lease is older than `leaseSeconds`, oldest first (not locked). */

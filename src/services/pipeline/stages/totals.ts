@@ -14,7 +14,7 @@ export interface ProjectTotals {
 export type TotalRow = readonly [fiscalYear: number, head: string, paise: string];
 
 /** Per-year sums by head, exact: PostgreSQL sums the bigint paise, we keep them as bigint. */
-export async function loadTotals(sql: Sql, projectId: string): Promise<ProjectTotals> {
+async function loadTotals(sql: Sql, projectId: string): Promise<ProjectTotals> {
   const rows = await sql.query<{ fiscalYear: number; head: string; paise: string }>(
     `select fiscal_year as "fiscalYear", head, sum(amount_paise)::text as paise
      from line_items where project_id = $1 and head is not null group by fiscal_year, head`,
